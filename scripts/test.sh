@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine or a used one: installs what is missing,
+# starts the throwaway test servers, checks formatting and lints, runs every test,
+# and stops the servers it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Servers that were already running (a developer's `shopctl up`) are left running.
+already_up=0
+scripts/infra.sh status >/dev/null 2>&1 && already_up=1
+scripts/infra.sh start
+if [[ $already_up == 0 ]]; then
+  trap 'scripts/infra.sh stop' EXIT
+fi
+eval "$(scripts/infra.sh env)"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+step "cargo fmt --check"
+cargo fmt --all --check
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test"
+cargo test --workspace

@@ -1,0 +1,15 @@
+//! Events of the order flow on Kafka.
+//!
+//! - [`envelope`]: the JSON envelope every event travels in, and the event types.
+//! - [`payloads`]: the payload of each event type.
+//! - [`kafka`]: connection settings, topic creation and the producer.
+//! - [`consumer`]: the consumer-group loop (at-least-once, dead-letter topic).
+
+pub mod consumer;
+pub mod envelope;
+pub mod kafka;
+pub mod payloads;
+
+pub use consumer::{EventConsumer, EventHandler, HandleError};
+pub use envelope::{Event, EventError, EventPayload, EventType};
+pub use kafka::{EventProducer, KafkaConfig};

@@ -1,0 +1,27 @@
+//! What every rustshop service shares.
+//!
+//! - [`config`]: typed configuration from environment variables, with errors that name
+//!   the variable.
+//! - [`service`]: the catalogue of the nine services (names, ports, variables).
+//! - [`telemetry`]: JSON logs and the Prometheus recorder.
+//! - [`server`]: serving gRPC with health checking, `/metrics`, and graceful shutdown.
+//! - [`shutdown`]: SIGTERM / Ctrl-C as a cancellation token.
+//! - [`error`]: the one mapping from service errors to gRPC status.
+//! - [`auth`]: roles and JWT claims.
+//! - [`money`]: exact money in cents.
+//! - [`bootstrap`]: the common `main` of every service binary.
+//! - [`backoff`]: exponential backoff with jitter for retry loops.
+//! - [`events`]: the event envelope, the order-flow payloads, and Kafka helpers.
+
+pub mod auth;
+pub mod backoff;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod grpc_client;
+pub mod money;
+pub mod server;
+pub mod service;
+pub mod shutdown;
+pub mod telemetry;

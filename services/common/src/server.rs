@@ -1,0 +1,136 @@
+//! Serving a gRPC service the same way everywhere: health checking protocol, request
+//! metrics, `/metrics` on its own port, and a graceful drain on shutdown.
+
+mod metrics_layer;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
+use tonic_health::server::{HealthReporter, HealthService};
+
+pub use metrics_layer::GrpcMetricsLayer;
+
+use crate::service::ServerConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr} (is another process using the port?)")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the gRPC server failed")]
+    Grpc(#[from] tonic::transport::Error),
+    #[error("the metrics server failed")]
+    Metrics(#[source] std::io::Error),
+}
+
+/// Binds a TCP listener, naming the address when it fails.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })
+}
+
+/// A gRPC server whose ports are bound (so tests can ask for port 0 and read the
+/// real address) but which is not serving yet.
+pub struct GrpcServer {
+    service_name: &'static str,
+    grpc: TcpListener,
+    metrics: TcpListener,
+    health: HealthReporter,
+}
+
+impl GrpcServer {
+    pub async fn bind(config: &ServerConfig) -> Result<Self, ServerError> {
+        let grpc = bind(config.addr).await?;
+        let metrics = bind(config.metrics_addr).await?;
+        Ok(Self {
+            service_name: config.service.name(),
+            grpc,
+            metrics,
+            health: HealthReporter::new(),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.grpc.local_addr()
+    }
+
+    pub fn metrics_addr(&self) -> std::io::Result<SocketAddr> {
+        self.metrics.local_addr()
+    }
+
+    /// The health reporter, for services that flip readiness as dependencies come and go.
+    pub fn health(&self) -> HealthReporter {
+        self.health.clone()
+    }
+
+    /// Serves `routes` until `shutdown` is cancelled, then stops accepting, reports
+    /// NOT_SERVING and lets in-flight calls finish.
+    ///
+    /// `names` are the fully qualified gRPC service names reported as SERVING (the
+    /// empty name, the whole server, always is).
+    pub async fn serve(
+        self,
+        routes: Routes,
+        names: &[&str],
+        shutdown: CancellationToken,
+    ) -> Result<(), ServerError> {
+        let addr = self.local_addr().map_err(ServerError::Metrics)?;
+        for name in names.iter().copied().chain([""]) {
+            self.health
+                .set_service_status(name, ServingStatus::Serving)
+                .await;
+        }
+        let metrics = tokio::spawn(serve_metrics(self.metrics, shutdown.clone()));
+        tracing::info!(service = self.service_name, %addr, "serving gRPC");
+
+        let health = self.health.clone();
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let drain = async move {
+            shutdown.cancelled().await;
+            for name in names.iter().map(String::as_str).chain([""]) {
+                health
+                    .set_service_status(name, ServingStatus::NotServing)
+                    .await;
+            }
+        };
+        let health_service = HealthServer::new(HealthService::from_health_reporter(self.health));
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(self.grpc);
+        tonic::transport::Server::builder()
+            .layer(GrpcMetricsLayer)
+            .add_routes(routes.add_service(health_service))
+            .serve_with_incoming_shutdown(incoming, drain)
+            .await?;
+        match metrics.await {
+            Ok(result) => result?,
+            Err(join) => tracing::error!(error = %join, "metrics server panicked"),
+        }
+        tracing::info!(service = self.service_name, "stopped");
+        Ok(())
+    }
+}
+
+/// A router exposing the Prometheus text format at `/metrics`.
+pub fn metrics_router() -> Router {
+    let handle = crate::telemetry::metrics();
+    Router::new().route("/metrics", get(move || async move { handle.render() }))
+}
+
+async fn serve_metrics(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), ServerError> {
+    axum::serve(listener, metrics_router())
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+        .map_err(ServerError::Metrics)
+}

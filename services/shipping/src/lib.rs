@@ -1,0 +1,20 @@
+//! Creates shipment requests for confirmed orders, with a tracking number derived from the order id.
+//!
+//! The gRPC face, store and event handling arrive with the service's own issue; for
+//! now the service loads and checks its configuration and serves gRPC health checks
+//! and `/metrics`.
+
+pub mod config;
+
+pub use config::Config;
+
+use shop_common::server::{GrpcServer, ServerError};
+use tokio_util::sync::CancellationToken;
+
+/// Serves the shipping service until `shutdown` is cancelled.
+pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
+    let server = GrpcServer::bind(&config.server).await?;
+    server
+        .serve(tonic::service::Routes::default(), &[], shutdown)
+        .await
+}

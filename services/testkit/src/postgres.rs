@@ -1,0 +1,56 @@
+//! A fresh PostgreSQL database per test.
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Executor};
+
+use crate::infra::{Infra, host_port, not_running, require_listening};
+
+/// A database created for one test. It is left behind when the test ends: the test
+/// server is throwaway (`scripts/infra.sh reset` removes everything).
+pub struct TestDatabase {
+    pub name: String,
+    /// The URL a service under test is configured with.
+    pub url: String,
+    pub pool: PgPool,
+}
+
+/// A new empty database with `migrator`'s migrations applied.
+pub async fn database(migrator: &Migrator) -> TestDatabase {
+    let db = empty_database().await;
+    if let Err(error) = migrator.run(&db.pool).await {
+        panic!("migrations failed on {}: {error}", db.name);
+    }
+    db
+}
+
+/// A new empty database.
+pub async fn empty_database() -> TestDatabase {
+    let admin_url = &Infra::get().pg_admin_url;
+    require_listening("PostgreSQL", &host_port(admin_url)).await;
+    let admin = match PgPoolOptions::new()
+        .max_connections(1)
+        .connect(admin_url)
+        .await
+    {
+        Ok(pool) => pool,
+        Err(error) => not_running("PostgreSQL", admin_url, &error),
+    };
+    let name = crate::unique_name("test");
+    // The name is ours (letters, digits, underscore), so formatting it in is safe.
+    let create = AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#));
+    if let Err(error) = admin.execute(create).await {
+        panic!("cannot create test database {name}: {error}");
+    }
+    admin.close().await;
+
+    let mut url = url::Url::parse(admin_url).expect("SHOP_PG_ADMIN_URL is a URL");
+    url.set_path(&name);
+    let url = url.to_string();
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .connect(&url)
+        .await
+        .unwrap_or_else(|error| panic!("cannot connect to {name}: {error}"));
+    TestDatabase { name, url, pool }
+}

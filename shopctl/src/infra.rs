@@ -1,0 +1,107 @@
+//! The servers the platform needs (PostgreSQL, Redis, MongoDB protocol, Kafka
+//! protocol), installed and started by `scripts/infra.sh`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InfraError {
+    #[error("cannot run {script}: {source}")]
+    Spawn {
+        script: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`scripts/infra.sh {command}` failed ({status}); see the messages above")]
+    Failed {
+        command: String,
+        status: std::process::ExitStatus,
+    },
+}
+
+/// `scripts/infra.sh` of a checkout.
+pub struct InfraScript {
+    script: PathBuf,
+}
+
+impl InfraScript {
+    pub fn new(repo_root: &Path) -> Self {
+        Self {
+            script: repo_root.join("scripts").join("infra.sh"),
+        }
+    }
+
+    /// Installs what is missing and starts what is not running (idempotent).
+    pub fn start(&self) -> Result<(), InfraError> {
+        let status = Command::new("bash")
+            .arg(&self.script)
+            .arg("start")
+            .status()
+            .map_err(|source| self.spawn_error(source))?;
+        if !status.success() {
+            return Err(InfraError::Failed {
+                command: "start".into(),
+                status,
+            });
+        }
+        Ok(())
+    }
+
+    /// The connection variables (`USERS_DATABASE_URL`, `KAFKA_BROKERS`, ...).
+    pub fn env(&self) -> Result<Vec<(String, String)>, InfraError> {
+        let output = Command::new("bash")
+            .arg(&self.script)
+            .arg("env")
+            .output()
+            .map_err(|source| self.spawn_error(source))?;
+        if !output.status.success() {
+            return Err(InfraError::Failed {
+                command: "env".into(),
+                status: output.status,
+            });
+        }
+        Ok(parse_exports(&String::from_utf8_lossy(&output.stdout)))
+    }
+
+    fn spawn_error(&self, source: std::io::Error) -> InfraError {
+        InfraError::Spawn {
+            script: self.script.clone(),
+            source,
+        }
+    }
+}
+
+/// Reads `export NAME=value` lines (values may be single- or double-quoted).
+pub fn parse_exports(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("export "))
+        .filter_map(|assignment| assignment.split_once('='))
+        .map(|(name, value)| {
+            let value = value.trim();
+            let unquoted = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(value);
+            (name.trim().to_owned(), unquoted.to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_are_read_with_or_without_quotes() {
+        let text = "export A=1\nexport B=\"x y\"\n# comment\nexport C='z'\nnoise\n";
+        assert_eq!(
+            parse_exports(text),
+            vec![
+                ("A".to_owned(), "1".to_owned()),
+                ("B".to_owned(), "x y".to_owned()),
+                ("C".to_owned(), "z".to_owned()),
+            ]
+        );
+    }
+}

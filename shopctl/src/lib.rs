@@ -1,0 +1,28 @@
+//! `shopctl`: runs rustshop locally and reports its health.
+//!
+//! The library is what the binary and the end-to-end tests share, so tests start the
+//! platform exactly as `shopctl up` does.
+//!
+//! - [`infra`]: the test/local servers, through `scripts/infra.sh`.
+//! - [`build`]: compiling the service binaries.
+//! - [`ports`]: which port each service gets.
+//! - [`process`]: one service process, its prefixed log stream and its stop.
+//! - [`platform`]: the nine processes together: start, wait healthy, stop.
+//! - [`health`]: probing a service's health endpoint.
+
+pub mod build;
+pub mod health;
+pub mod infra;
+pub mod platform;
+pub mod ports;
+pub mod process;
+
+use std::path::PathBuf;
+
+/// The repository root (where `Cargo.toml` of the workspace and `scripts/` are).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}

@@ -1,0 +1,152 @@
+//! The nine services as local processes: started together, waited for until healthy,
+//! stopped together (gateway first, so no request arrives at a stopped service).
+
+use std::path::PathBuf;
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
+
+use shop_common::service::ServiceKind;
+
+use crate::health::{self, Health};
+use crate::ports::PortPlan;
+use crate::process::{ProcessError, ServiceProcess};
+
+/// The bootstrap admin of a local platform unless `SHOP_ADMIN_EMAIL` /
+/// `SHOP_ADMIN_PASSWORD` say otherwise. For local use only.
+pub const LOCAL_ADMIN_EMAIL: &str = "admin@rustshop.local";
+pub const LOCAL_ADMIN_PASSWORD: &str = "Rustshop-admin-1";
+
+/// What to start.
+pub struct PlatformSpec {
+    /// Folder of the `shop-*` binaries.
+    pub bin_dir: PathBuf,
+    pub ports: PortPlan,
+    /// Variables for every service (connection URLs, admin, log settings).
+    pub env: Vec<(String, String)>,
+    /// Print every service's output, prefixed with its name.
+    pub echo_logs: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error(transparent)]
+    Process(#[from] ProcessError),
+    #[error("{service} exited ({status}) while starting; its last lines:\n{last_lines}")]
+    Exited {
+        service: ServiceKind,
+        status: ExitStatus,
+        last_lines: String,
+    },
+    #[error("not healthy after {waited:?}: {unhealthy}")]
+    Timeout { waited: Duration, unhealthy: String },
+}
+
+/// The running services.
+pub struct Platform {
+    ports: PortPlan,
+    processes: Vec<ServiceProcess>,
+}
+
+impl Platform {
+    /// Starts every service.
+    pub fn spawn(spec: &PlatformSpec) -> Result<Self, PlatformError> {
+        let mut processes = Vec::with_capacity(ServiceKind::ALL.len());
+        for service in ServiceKind::ALL {
+            let mut env = spec.env.clone();
+            env.extend(spec.ports.env_for(service));
+            processes.push(ServiceProcess::spawn(
+                service,
+                &spec.bin_dir,
+                &env,
+                spec.echo_logs,
+            )?);
+        }
+        Ok(Self {
+            ports: spec.ports,
+            processes,
+        })
+    }
+
+    pub fn ports(&self) -> PortPlan {
+        self.ports
+    }
+
+    pub fn process_mut(&mut self, service: ServiceKind) -> Option<&mut ServiceProcess> {
+        self.processes.iter_mut().find(|p| p.service == service)
+    }
+
+    /// Waits until every service reports healthy. A service that exits meanwhile fails
+    /// the wait at once, with its last log lines.
+    pub async fn wait_healthy(&mut self, timeout: Duration) -> Result<(), PlatformError> {
+        let started = Instant::now();
+        loop {
+            self.fail_on_exit()?;
+            let unhealthy = self.unhealthy().await;
+            if unhealthy.is_empty() {
+                return Ok(());
+            }
+            if started.elapsed() >= timeout {
+                let unhealthy = unhealthy
+                    .iter()
+                    .map(|(service, reason)| format!("{service}: {reason}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(PlatformError::Timeout {
+                    waited: timeout,
+                    unhealthy,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The services that do not report healthy, with what their probe found.
+    pub async fn unhealthy(&self) -> Vec<(ServiceKind, String)> {
+        let probes = self.processes.iter().map(|p| async move {
+            (
+                p.service,
+                health::probe(p.service, self.ports.port(p.service)).await,
+            )
+        });
+        futures::future::join_all(probes)
+            .await
+            .into_iter()
+            .filter_map(|(service, health)| match health {
+                Health::Healthy => None,
+                Health::Unhealthy(reason) => Some((service, reason)),
+            })
+            .collect()
+    }
+
+    /// The first service that has exited, if any.
+    pub fn exited(&mut self) -> Option<(ServiceKind, ExitStatus, Vec<String>)> {
+        self.processes.iter_mut().find_map(|p| {
+            p.try_exit_status()
+                .map(|status| (p.service, status, p.recent_output()))
+        })
+    }
+
+    fn fail_on_exit(&mut self) -> Result<(), PlatformError> {
+        match self.exited() {
+            Some((service, status, lines)) => Err(PlatformError::Exited {
+                service,
+                status,
+                last_lines: lines.join("\n"),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops every service with SIGTERM (SIGKILL after `grace`), in reverse start
+    /// order, and returns how each exited.
+    pub async fn stop(
+        &mut self,
+        grace: Duration,
+    ) -> Vec<(ServiceKind, Result<ExitStatus, ProcessError>)> {
+        let mut results = Vec::with_capacity(self.processes.len());
+        for process in self.processes.iter_mut().rev() {
+            results.push((process.service, process.stop(grace).await));
+        }
+        results
+    }
+}

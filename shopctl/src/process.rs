@@ -1,0 +1,165 @@
+//! One service process: started with its environment, its output prefixed with its
+//! name on our stdout (the last lines kept for error reports), stopped with SIGTERM.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use shop_common::service::ServiceKind;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+/// How many log lines of each service are kept for error reports.
+const KEPT_LINES: usize = 40;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error("cannot start {binary}: {source}")]
+    Spawn {
+        binary: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot signal {service}: {source}")]
+    Signal {
+        service: ServiceKind,
+        #[source]
+        source: nix::Error,
+    },
+    #[error("waiting for {service} failed: {source}")]
+    Wait {
+        service: ServiceKind,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running service.
+pub struct ServiceProcess {
+    pub service: ServiceKind,
+    child: Child,
+    recent: Arc<Mutex<VecDeque<String>>>,
+}
+
+impl ServiceProcess {
+    /// Starts `<bin_dir>/shop-<service>` with `env` added to ours; `echo` prints its
+    /// output prefixed with the service name.
+    pub fn spawn(
+        service: ServiceKind,
+        bin_dir: &Path,
+        env: &[(String, String)],
+        echo: bool,
+    ) -> Result<Self, ProcessError> {
+        let binary = bin_dir.join(service.binary());
+        let mut child = Command::new(&binary)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| ProcessError::Spawn {
+                binary: binary.display().to_string(),
+                source,
+            })?;
+        let recent = Arc::new(Mutex::new(VecDeque::with_capacity(KEPT_LINES)));
+        if let Some(stdout) = child.stdout.take() {
+            tokio::spawn(pump(stdout, service, recent.clone(), echo));
+        }
+        if let Some(stderr) = child.stderr.take() {
+            tokio::spawn(pump(stderr, service, recent.clone(), echo));
+        }
+        Ok(Self {
+            service,
+            child,
+            recent,
+        })
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// The exit status, if it has exited.
+    pub fn try_exit_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// The last lines it printed.
+    pub fn recent_output(&self) -> Vec<String> {
+        self.recent
+            .lock()
+            .map(|lines| lines.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Sends a signal (SIGTERM to ask for a graceful stop, SIGKILL to simulate a crash).
+    pub fn signal(&self, signal: Signal) -> Result<(), ProcessError> {
+        let Some(pid) = self.pid() else {
+            return Ok(()); // already reaped
+        };
+        let pid = Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX));
+        kill(pid, signal).map_err(|source| ProcessError::Signal {
+            service: self.service,
+            source,
+        })
+    }
+
+    /// SIGTERM, then waits up to `grace`; SIGKILL if it is still running.
+    pub async fn stop(&mut self, grace: Duration) -> Result<ExitStatus, ProcessError> {
+        if let Some(status) = self.try_exit_status() {
+            return Ok(status);
+        }
+        self.signal(Signal::SIGTERM)?;
+        match tokio::time::timeout(grace, self.child.wait()).await {
+            Ok(result) => result.map_err(|source| self.wait_error(source)),
+            Err(_) => {
+                eprintln!("{} did not stop within {grace:?}; killing it", self.service);
+                self.signal(Signal::SIGKILL)?;
+                self.child
+                    .wait()
+                    .await
+                    .map_err(|source| self.wait_error(source))
+            }
+        }
+    }
+
+    /// Waits until it exits by itself.
+    pub async fn wait(&mut self) -> Result<ExitStatus, ProcessError> {
+        self.child
+            .wait()
+            .await
+            .map_err(|source| self.wait_error(source))
+    }
+
+    fn wait_error(&self, source: std::io::Error) -> ProcessError {
+        ProcessError::Wait {
+            service: self.service,
+            source,
+        }
+    }
+}
+
+async fn pump(
+    stream: impl AsyncRead + Unpin,
+    service: ServiceKind,
+    recent: Arc<Mutex<VecDeque<String>>>,
+    echo: bool,
+) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if echo {
+            println!("{:>12} | {line}", service.name());
+        }
+        if let Ok(mut recent) = recent.lock() {
+            if recent.len() == KEPT_LINES {
+                recent.pop_front();
+            }
+            recent.push_back(line);
+        }
+    }
+}
