@@ -84,6 +84,53 @@ impl TryFrom<pb::Role> for Role {
     }
 }
 
+/// Who is calling, parsed from the `Actor` the gateway puts in requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: uuid::Uuid,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActorError {
+    #[error("the request carries no actor")]
+    Missing,
+    #[error("actor.user_id is not a UUID")]
+    BadUserId,
+    #[error(transparent)]
+    BadRole(#[from] UnknownRole),
+}
+
+impl Actor {
+    /// Parses the actor of a request; services answer PermissionDenied on error.
+    pub fn from_proto(actor: Option<&pb::Actor>) -> Result<Self, ActorError> {
+        let actor = actor.ok_or(ActorError::Missing)?;
+        Ok(Self {
+            user_id: actor.user_id.parse().map_err(|_| ActorError::BadUserId)?,
+            role: Role::try_from(actor.role())?,
+        })
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role.is_admin()
+    }
+}
+
+impl From<Actor> for pb::Actor {
+    fn from(actor: Actor) -> Self {
+        pb::Actor {
+            user_id: actor.user_id.to_string(),
+            role: pb::Role::from(actor.role).into(),
+        }
+    }
+}
+
+impl From<ActorError> for crate::error::ServiceError {
+    fn from(error: ActorError) -> Self {
+        crate::error::ServiceError::PermissionDenied(error.to_string())
+    }
+}
+
 /// The claims of an access token (`sub` is the user id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -116,6 +163,27 @@ mod tests {
             assert_eq!(Role::try_from(pb::Role::from(role)).unwrap(), role);
         }
         assert!(Role::try_from(pb::Role::Unspecified).is_err());
+    }
+
+    #[test]
+    fn actor_round_trips_and_refuses_garbage() {
+        let actor = Actor {
+            user_id: uuid::Uuid::now_v7(),
+            role: Role::Seller,
+        };
+        assert_eq!(
+            Actor::from_proto(Some(&pb::Actor::from(actor))).unwrap(),
+            actor
+        );
+        assert!(matches!(Actor::from_proto(None), Err(ActorError::Missing)));
+        let bad = pb::Actor {
+            user_id: "1 OR 1=1".into(),
+            role: pb::Role::Admin.into(),
+        };
+        assert!(matches!(
+            Actor::from_proto(Some(&bad)),
+            Err(ActorError::BadUserId)
+        ));
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! - [`money`]: exact money in cents.
 //! - [`bootstrap`]: the common `main` of every service binary.
 //! - [`backoff`]: exponential backoff with jitter for retry loops.
+//! - [`pagination`]: validated page requests (page, limit, sort field, order).
+//! - [`postgres`]: pools with connect retries, migrations, constraint names.
+//! - [`grpc_client`]: lazily connected channels to other services.
 //! - [`events`]: the event envelope, the order-flow payloads, and Kafka helpers.
 
 pub mod auth;
@@ -21,6 +24,8 @@ pub mod error;
 pub mod events;
 pub mod grpc_client;
 pub mod money;
+pub mod pagination;
+pub mod postgres;
 pub mod server;
 pub mod service;
 pub mod shutdown;
