@@ -1,0 +1,189 @@
+//! Carts in MongoDB: one document per user, every write one atomic single-document
+//! operation.
+//!
+//! Removing lines, setting a line's quantity and clearing are single atomic updates
+//! (`$pull`, positional `$set`, `$set`). Adding an item is an optimistic
+//! compare-and-set on the cart's `version`: read the cart, apply [`Cart::add`], write
+//! the new lines only if `version` is still the one read (else read again). The
+//! MongoDB-protocol test server cannot increment a field inside an array element
+//! (`$inc` on `items.$.quantity`), corrupts arrays that `$push` appends documents to,
+//! and mis-evaluates the negative array filters a guarded `$push` needs, so the
+//! atomic increment of the classic design is not available on both servers; the
+//! version check gives the same guarantee: no concurrent change is ever lost.
+
+use std::time::Duration;
+
+use mongodb::bson::{self, Bson, Document, doc};
+use mongodb::options::ReturnDocument;
+use mongodb::{Collection, Database};
+use shop_common::backoff::Backoff;
+
+use super::document::{self, CartDocument, ITEMS, UPDATED_AT, USER_ID, VERSION};
+use super::{CARTS, DUPLICATE_KEY, bounded, error_code};
+use crate::domain::{Cart, CartLine, ProductId, Quantity, UserId};
+use crate::error::{CartError, StoreError};
+
+/// How many times an add reads and tries to write before giving up. An attempt
+/// fails only when another change to the same cart landed between its read and its
+/// write, so a request gives up only after this many other changes to one cart
+/// landed while it ran; a user's tabs never come near that.
+pub const MAX_ADD_ATTEMPTS: u32 = 100;
+
+/// A cart as read, with the version a conditional write must still find.
+struct Snapshot {
+    cart: Cart,
+    /// `None`: the user has no cart document yet.
+    version: Option<i64>,
+}
+
+/// The carts collection. Cheap to clone (the client's pool is shared).
+#[derive(Clone)]
+pub struct CartStore {
+    carts: Collection<CartDocument>,
+    documents: Collection<Document>,
+}
+
+impl CartStore {
+    pub fn new(database: &Database) -> Self {
+        Self {
+            carts: database.collection(CARTS),
+            documents: database.collection(CARTS),
+        }
+    }
+
+    /// The user's cart; an empty one if the user has none.
+    pub async fn get(&self, user: UserId) -> Result<Cart, StoreError> {
+        Ok(self.load(user).await?.cart)
+    }
+
+    /// Adds `item` to the user's cart under the rules of [`Cart::add`], creating the
+    /// cart if needed, and returns the cart as written.
+    pub async fn add_item(&self, user: UserId, item: CartLine) -> Result<Cart, CartError> {
+        let mut backoff = Backoff::new(Duration::from_millis(2), Duration::from_millis(50));
+        for attempt in 1..=MAX_ADD_ATTEMPTS {
+            let Snapshot { mut cart, version } = self.load(user).await?;
+            cart.add(item.clone())?;
+            if self.write_if_unchanged(&cart, version).await? {
+                return Ok(cart);
+            }
+            tracing::debug!(%user, attempt, "cart changed since it was read; retrying");
+            tokio::time::sleep(backoff.next_delay()).await;
+        }
+        Err(CartError::Contended {
+            attempts: MAX_ADD_ATTEMPTS,
+        })
+    }
+
+    /// Sets the quantity of the product's line; `None` if the cart has no such line.
+    pub async fn set_quantity(
+        &self,
+        user: UserId,
+        product: ProductId,
+        quantity: Quantity,
+    ) -> Result<Option<Cart>, StoreError> {
+        // The positional `$` is the array element the filter's `items.productId` matched.
+        let update = doc! { "$set": { "items.$.quantity": document::quantity(quantity) } };
+        self.update_returning(line_filter(user, product), update)
+            .await
+    }
+
+    /// Removes the product's line; `None` if the cart had no such line (nothing is
+    /// written then).
+    pub async fn remove_line(
+        &self,
+        user: UserId,
+        product: ProductId,
+    ) -> Result<Option<Cart>, StoreError> {
+        let update = doc! { "$pull": { ITEMS: { "productId": product.to_string() } } };
+        self.update_returning(line_filter(user, product), update)
+            .await
+    }
+
+    /// Empties the user's cart; a user without one gets an empty cart and nothing is
+    /// written.
+    pub async fn clear(&self, user: UserId) -> Result<Cart, StoreError> {
+        let update = doc! { "$set": { ITEMS: [] } };
+        let cleared = self.update_returning(cart_filter(user), update).await?;
+        Ok(cleared.unwrap_or_else(|| Cart::empty(user)))
+    }
+
+    async fn load(&self, user: UserId) -> Result<Snapshot, StoreError> {
+        match bounded(self.carts.find_one(cart_filter(user))).await? {
+            Some(stored) => Ok(Snapshot {
+                version: Some(stored.version),
+                cart: stored.into_cart()?,
+            }),
+            None => Ok(Snapshot {
+                cart: Cart::empty(user),
+                version: None,
+            }),
+        }
+    }
+
+    /// Writes `cart`'s lines if the stored cart is still at `version` (or, for
+    /// `None`, still absent); `false` if another change got there first.
+    async fn write_if_unchanged(
+        &self,
+        cart: &Cart,
+        version: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let Some(version) = version else {
+            let created = doc! {
+                USER_ID: cart.user_id.to_string(),
+                ITEMS: document::items(&cart.lines),
+                VERSION: Bson::Int64(1),
+                UPDATED_AT: bson::DateTime::now(),
+            };
+            return match bounded(self.documents.insert_one(created)).await {
+                Ok(_) => Ok(true),
+                // The unique index on userId: another request created the cart first.
+                Err(StoreError::Mongo(error)) if error_code(&error) == Some(DUPLICATE_KEY) => {
+                    Ok(false)
+                }
+                Err(error) => Err(error),
+            };
+        };
+        let mut filter = cart_filter(cart.user_id);
+        filter.insert(VERSION, Bson::Int64(version));
+        let update = touched(doc! { "$set": { ITEMS: document::items(&cart.lines) } });
+        let result = bounded(self.documents.update_one(filter, update)).await?;
+        Ok(result.matched_count == 1)
+    }
+
+    /// Applies `update` (plus the version bump and `updatedAt`) to the document
+    /// `filter` matches, returning the cart as it is right after this change.
+    async fn update_returning(
+        &self,
+        filter: Document,
+        update: Document,
+    ) -> Result<Option<Cart>, StoreError> {
+        let updated = self
+            .carts
+            .find_one_and_update(filter, touched(update))
+            .return_document(ReturnDocument::After);
+        bounded(updated)
+            .await?
+            .map(CartDocument::into_cart)
+            .transpose()
+    }
+}
+
+/// The user's cart. Ids are validated UUIDs, so filter values are always plain
+/// strings, never query operators.
+fn cart_filter(user: UserId) -> Document {
+    doc! { USER_ID: user.to_string() }
+}
+
+/// The user's cart, if it has a line for `product`.
+fn line_filter(user: UserId, product: ProductId) -> Document {
+    doc! { USER_ID: user.to_string(), "items.productId": product.to_string() }
+}
+
+/// `update` that also marks the cart changed: a new version (so a concurrent add's
+/// conditional write fails and re-reads) and the server's time in `updatedAt` (which
+/// the expiry index counts from).
+fn touched(mut update: Document) -> Document {
+    update.insert("$inc", doc! { VERSION: Bson::Int64(1) });
+    update.insert("$currentDate", doc! { UPDATED_AT: true });
+    update
+}
