@@ -10,6 +10,6 @@ pub mod envelope;
 pub mod kafka;
 pub mod payloads;
 
-pub use consumer::{EventConsumer, EventHandler, HandleError};
+pub use consumer::{Consumer, EventConsumer, EventHandler, HandleError};
 pub use envelope::{Event, EventError, EventPayload, EventType};
 pub use kafka::{EventProducer, KafkaConfig};

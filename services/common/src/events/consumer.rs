@@ -12,7 +12,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use tokio_util::sync::CancellationToken;
@@ -42,6 +42,42 @@ pub struct EventConsumer {
     consumer: StreamConsumer,
     dlq: EventProducer,
     group_id: String,
+}
+
+/// A service's event loop: what it consumes, in which group, which topics must exist,
+/// and what handles the events.
+pub struct Consumer<H> {
+    pub kafka: KafkaConfig,
+    /// Consumer group name (put under the topic prefix).
+    pub group: &'static str,
+    /// Topics to consume.
+    pub consume: Vec<String>,
+    /// Topics to create first (what it consumes and produces, and dead-letter topics).
+    pub ensure: Vec<String>,
+    pub handler: H,
+}
+
+impl<H: EventHandler + 'static> Consumer<H> {
+    /// Creates the topics (waiting for the broker if it is down, so the service starts
+    /// and serves meanwhile), joins the group, and consumes until `shutdown`.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), KafkaError> {
+        if !super::kafka::ensure_topics_until_ready(&self.kafka, &self.ensure, &shutdown).await {
+            return Ok(());
+        }
+        let group = self.kafka.group(self.group);
+        let consumer = EventConsumer::subscribe(&self.kafka, &group, &self.consume)?;
+        tracing::info!(%group, topics = ?self.consume, "consuming");
+        consumer.run(&self.handler, shutdown).await
+    }
+
+    /// Runs the loop as a task; a failure to start is logged.
+    pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            if let Err(error) = self.run(shutdown).await {
+                tracing::error!(%error, "the event consumer stopped");
+            }
+        })
+    }
 }
 
 /// What became of one message.

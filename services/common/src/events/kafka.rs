@@ -44,6 +44,12 @@ impl KafkaConfig {
         format!("{}{}", self.topic_prefix, event_type.as_str())
     }
 
+    /// A consumer group name under the topic prefix, so platforms (and tests) sharing a
+    /// broker never share a group.
+    pub fn group(&self, name: &str) -> String {
+        format!("{}{name}", self.topic_prefix)
+    }
+
     /// The dead-letter topic of a topic: `<topic>.dlq`.
     pub fn dlq_topic(topic: &str) -> String {
         format!("{topic}.dlq")
@@ -84,6 +90,27 @@ pub async fn ensure_topics(config: &KafkaConfig, topics: &[String]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Creates `topics`, retrying with backoff while the broker is unreachable. Returns
+/// false if `shutdown` came first.
+pub async fn ensure_topics_until_ready(
+    config: &KafkaConfig,
+    topics: &[String],
+    shutdown: &tokio_util::sync::CancellationToken,
+) -> bool {
+    let mut backoff =
+        crate::backoff::Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
+    loop {
+        match ensure_topics(config, topics).await {
+            Ok(()) => return true,
+            Err(error) => tracing::warn!(%error, "cannot create Kafka topics yet, retrying"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return false,
+            () = tokio::time::sleep(backoff.next_delay()) => {}
+        }
+    }
 }
 
 /// A producer that waits for the broker's acknowledgement of every message.
