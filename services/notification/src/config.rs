@@ -11,8 +11,11 @@ pub struct Config {
     pub server: ServerConfig,
     /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`
     pub kafka: KafkaConfig,
-    /// `SMTP_URL`: send real e-mail through this SMTP server (default: log transport)
-    pub smtp_url: Option<String>,
+    /// `SMTP_URL` (e.g. `smtps://user:pass@mail.example.com`): send real e-mail through this
+    /// server. Unset: e-mails are written to the log.
+    pub smtp_url: Option<shop_common::config::Secret>,
+    /// `MAIL_FROM`: the sender (default `rustshop <no-reply@rustshop.local>`).
+    pub mail_from: String,
 }
 
 impl Config {
@@ -21,6 +24,7 @@ impl Config {
             server: ServerConfig::from_env(ServiceKind::Notification, env)?,
             kafka: KafkaConfig::from_env(env, "notification")?,
             smtp_url: env.optional("SMTP_URL")?,
+            mail_from: env.or("MAIL_FROM", "rustshop <no-reply@rustshop.local>".to_owned())?,
         })
     }
 }

@@ -1,20 +1,78 @@
-//! Creates shipment requests for confirmed orders, with a tracking number derived from the order id.
+//! Ships confirmed orders.
 //!
-//! The gRPC face, store and event handling arrive with the service's own issue; for
-//! now the service loads and checks its configuration and serves gRPC health checks
-//! and `/metrics`.
+//! shipping consumes `order_confirmed`, requests the shipment (logged; a carrier
+//! integration plugs in here) and announces `order_shipped` with a tracking number
+//! derived from the order id, so a redelivery yields the same number. It owns no data.
 
 pub mod config;
+pub mod events;
+pub mod tracking;
+
+use std::net::SocketAddr;
 
 pub use config::Config;
-
+use shop_common::events::{Consumer, EventProducer};
 use shop_common::server::{GrpcServer, ServerError};
 use tokio_util::sync::CancellationToken;
 
-/// Serves the shipping service until `shutdown` is cancelled.
-pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
-    let server = GrpcServer::bind(&config.server).await?;
-    server
-        .serve(tonic::service::Routes::default(), &[], shutdown)
-        .await
+use crate::events::ShippingEvents;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error("cannot set up Kafka")]
+    Kafka(#[from] rdkafka::error::KafkaError),
+}
+
+/// The shipping service, bound and connected, not yet consuming.
+pub struct App {
+    config: Config,
+    server: GrpcServer,
+    producer: EventProducer,
+}
+
+impl App {
+    pub async fn build(config: Config) -> Result<Self, AppError> {
+        let producer = EventProducer::new(&config.kafka)?;
+        let server = GrpcServer::bind(&config.server).await?;
+        Ok(Self {
+            config,
+            server,
+            producer,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr().unwrap_or(self.config.server.addr)
+    }
+
+    /// Consumes confirmed orders and serves health checks until `shutdown`.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
+        let stop = shutdown.child_token();
+        let kafka = self.config.kafka.clone();
+        let consumer = Consumer {
+            consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
+            ensure: events::topics(&kafka),
+            handler: ShippingEvents {
+                producer: self.producer,
+                kafka: kafka.clone(),
+            },
+            kafka,
+            group: "shipping",
+        }
+        .spawn(stop.clone());
+        let served = self
+            .server
+            .serve(tonic::service::Routes::default(), &[], shutdown)
+            .await;
+        stop.cancel();
+        let _ = consumer.await;
+        Ok(served?)
+    }
+}
+
+/// Runs the shipping service until `shutdown` is cancelled.
+pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), AppError> {
+    App::build(config).await?.run(shutdown).await
 }

@@ -1,0 +1,35 @@
+//! An order as stored and shown.
+
+use shop_common::money::Money;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::OrderStatus;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub user_email: String,
+    pub status: OrderStatus,
+    pub total: Money,
+    pub cancel_reason: Option<String>,
+    pub shipment: Option<Shipment>,
+    pub items: Vec<OrderItem>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderItem {
+    pub product_id: Uuid,
+    pub name: String,
+    pub unit_price: Money,
+    pub quantity: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub tracking_number: String,
+    pub shipped_at: OffsetDateTime,
+}

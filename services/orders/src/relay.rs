@@ -1,0 +1,114 @@
+//! The outbox relay: publishes outbox rows to Kafka in id order and marks them sent
+//! once the broker acknowledged them. A broker outage only delays events: the relay
+//! retries with backoff, and rows stay unsent until published. A crash between publish
+//! and mark publishes a row twice; consumers are idempotent, so that is harmless.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shop_common::backoff::Backoff;
+use shop_common::events::EventProducer;
+use sqlx::PgPool;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::store::{StoreError, outbox};
+
+/// Rows published per transaction.
+const BATCH: i64 = 100;
+/// Polling interval when nobody wakes the relay (other replicas' rows, restarts).
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+enum RelayError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("publishing to Kafka failed: {0}")]
+    Publish(#[from] rdkafka::error::KafkaError),
+}
+
+impl From<sqlx::Error> for RelayError {
+    fn from(error: sqlx::Error) -> Self {
+        RelayError::Store(StoreError::Database(error))
+    }
+}
+
+pub struct OutboxRelay {
+    pool: PgPool,
+    producer: EventProducer,
+    topic_prefix: String,
+    wake: Arc<Notify>,
+}
+
+impl OutboxRelay {
+    pub fn new(
+        pool: PgPool,
+        producer: EventProducer,
+        topic_prefix: String,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            pool,
+            producer,
+            topic_prefix,
+            wake,
+        }
+    }
+
+    /// Publishes until `shutdown`; what is unsent then is published after the restart.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
+        loop {
+            let pause = match self.publish_batch().await {
+                Ok(published) if published == BATCH as usize => {
+                    backoff.reset();
+                    continue;
+                }
+                Ok(_) => {
+                    backoff.reset();
+                    None
+                }
+                Err(error) => {
+                    metrics::counter!("outbox_publish_failures_total").increment(1);
+                    tracing::warn!(%error, "outbox relay failed, retrying");
+                    Some(backoff.next_delay())
+                }
+            };
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = self.wake.notified(), if pause.is_none() => {}
+                () = tokio::time::sleep(pause.unwrap_or(IDLE_POLL)) => {}
+            }
+        }
+    }
+
+    /// Publishes one batch of unsent rows, in order, stopping at the first failure;
+    /// what was published before it is marked sent.
+    async fn publish_batch(&self) -> Result<usize, RelayError> {
+        let mut tx = self.pool.begin().await?;
+        let pending = outbox::lock_unsent(&mut tx, BATCH).await?;
+        let mut sent = Vec::with_capacity(pending.len());
+        let mut failure = None;
+        for event in &pending {
+            let topic = format!("{}{}", self.topic_prefix, event.topic);
+            match self
+                .producer
+                .send(&topic, &event.key, event.payload.as_bytes(), &[])
+                .await
+            {
+                Ok(()) => sent.push(event.id),
+                Err(error) => {
+                    failure = Some(error);
+                    break;
+                }
+            }
+        }
+        outbox::mark_sent(&mut tx, &sent).await?;
+        tx.commit().await?;
+        metrics::counter!("outbox_published_total").increment(sent.len() as u64);
+        match failure {
+            Some(error) => Err(error.into()),
+            None => Ok(sent.len()),
+        }
+    }
+}

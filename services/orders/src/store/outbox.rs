@@ -1,0 +1,70 @@
+//! The transactional outbox: events are inserted in the transaction of the change they
+//! describe, and published later by the relay, so no event is lost when Kafka or this
+//! service is down, and none is published for a change that was rolled back.
+
+use shop_common::events::{Event, EventPayload};
+use sqlx::{PgConnection, PgPool};
+
+use super::StoreError;
+
+/// An event waiting to be published.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingEvent {
+    pub id: i64,
+    pub topic: String,
+    pub key: String,
+    pub payload: String,
+}
+
+/// Adds an event to the outbox inside the caller's transaction.
+pub async fn enqueue<P: EventPayload>(
+    conn: &mut PgConnection,
+    payload: &P,
+) -> Result<(), StoreError> {
+    let event = Event::new(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let json =
+        String::from_utf8(event.to_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query("INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3::json)")
+        .bind(P::TYPE.as_str())
+        .bind(payload.key())
+        .bind(json)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Locks up to `limit` unsent events, oldest first. Rows locked by another relay are
+/// skipped, so several replicas never publish the same batch at once.
+pub async fn lock_unsent(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<PendingEvent>, StoreError> {
+    Ok(sqlx::query_as::<_, PendingEvent>(
+        "SELECT id, topic, key, payload::text AS payload FROM outbox \
+         WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Marks events published.
+pub async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE outbox SET sent_at = now() WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many events wait to be published (a health signal of the relay).
+pub async fn backlog(pool: &PgPool) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(pool)
+            .await?,
+    )
+}

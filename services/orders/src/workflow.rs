@@ -1,0 +1,247 @@
+//! Every change to an order, in one place: each runs in one transaction that locks
+//! the order, checks the transition, writes it, puts its events in the outbox and
+//! (for event-driven changes) records the event id, then wakes the outbox relay.
+
+use std::sync::Arc;
+
+use shop_common::events::payloads::{OrderCancelled, OrderConfirmed, OrderCreated, OrderLineItem};
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::domain::{Order, OrderStatus, PricedOrder};
+use crate::store::orders::{self, Customer, StatusChange};
+use crate::store::{StoreError, outbox, processed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("order {0} not found")]
+    NotFound(Uuid),
+    #[error("an order cannot go from {from} to {to}")]
+    IllegalTransition { from: OrderStatus, to: OrderStatus },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for FlowError {
+    fn from(error: sqlx::Error) -> Self {
+        FlowError::Store(StoreError::Database(error))
+    }
+}
+
+/// What an event-driven change came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Changed,
+    /// The event was applied before (redelivery): nothing changed.
+    AlreadyProcessed,
+    /// The order is not in a state the event changes (e.g. a duplicate result).
+    Ignored,
+}
+
+/// What to do with a locked order.
+enum Decision<'a> {
+    Change(StatusChange<'a>),
+    /// Stock was reserved for an order cancelled meanwhile: announce the
+    /// cancellation again so stock gives the reservation back.
+    Compensate,
+    Nothing,
+}
+
+/// Writes orders and their events.
+#[derive(Clone)]
+pub struct Workflow {
+    pool: PgPool,
+    relay: Arc<Notify>,
+}
+
+impl Workflow {
+    pub fn new(pool: PgPool, relay: Arc<Notify>) -> Self {
+        Self { pool, relay }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Writes a pending order, its items and its `order_created` event in one
+    /// transaction. A repeated idempotency key returns the first order.
+    pub async fn place(
+        &self,
+        customer: Customer<'_>,
+        priced: &PricedOrder,
+        idempotency_key: Option<&str>,
+    ) -> Result<Order, FlowError> {
+        let id = Uuid::now_v7();
+        let mut tx = self.pool.begin().await?;
+        let inserted = orders::insert(&mut tx, id, customer, priced, idempotency_key).await?;
+        if inserted.is_none() {
+            tx.rollback().await?;
+            let key = idempotency_key.unwrap_or_default();
+            return orders::find_by_idempotency_key(&self.pool, customer.user_id, key)
+                .await?
+                .ok_or(FlowError::NotFound(id));
+        }
+        outbox::enqueue(&mut tx, &order_created(id, customer, priced)).await?;
+        tx.commit().await?;
+        self.relay.notify_one();
+        orders::get(&self.pool, id)
+            .await?
+            .ok_or(FlowError::NotFound(id))
+    }
+
+    /// stock reserved the order: pending → confirmed.
+    pub async fn on_stock_reserved(
+        &self,
+        order_id: Uuid,
+        event_id: Uuid,
+    ) -> Result<Applied, FlowError> {
+        self.apply(order_id, Some(event_id), |order| {
+            Ok(match order.status {
+                OrderStatus::Pending => Decision::Change(StatusChange::Confirm),
+                OrderStatus::Cancelled => Decision::Compensate,
+                _ => Decision::Nothing,
+            })
+        })
+        .await
+    }
+
+    /// stock refused the order: pending → cancelled, with the reason kept.
+    pub async fn on_stock_rejected(
+        &self,
+        order_id: Uuid,
+        reason: &str,
+        event_id: Uuid,
+    ) -> Result<Applied, FlowError> {
+        self.apply(order_id, Some(event_id), |order| {
+            Ok(match order.status {
+                OrderStatus::Pending => Decision::Change(StatusChange::Cancel { reason }),
+                _ => Decision::Nothing,
+            })
+        })
+        .await
+    }
+
+    /// shipping shipped the order: confirmed → shipped, with its tracking number.
+    pub async fn on_shipped(
+        &self,
+        order_id: Uuid,
+        tracking_number: &str,
+        event_id: Uuid,
+    ) -> Result<Applied, FlowError> {
+        self.apply(order_id, Some(event_id), |order| {
+            Ok(match order.status {
+                OrderStatus::Confirmed => Decision::Change(StatusChange::Ship { tracking_number }),
+                _ => Decision::Nothing,
+            })
+        })
+        .await
+    }
+
+    /// An administrator's change: only legal transitions.
+    pub async fn change_by_admin(
+        &self,
+        order_id: Uuid,
+        change: StatusChange<'_>,
+    ) -> Result<Order, FlowError> {
+        self.apply(order_id, None, |order| {
+            let to = change.target();
+            if order.status.can_become(to) {
+                Ok(Decision::Change(change))
+            } else {
+                Err(FlowError::IllegalTransition {
+                    from: order.status,
+                    to,
+                })
+            }
+        })
+        .await?;
+        orders::get(&self.pool, order_id)
+            .await?
+            .ok_or(FlowError::NotFound(order_id))
+    }
+
+    async fn apply<'a>(
+        &self,
+        order_id: Uuid,
+        event_id: Option<Uuid>,
+        decide: impl FnOnce(&Order) -> Result<Decision<'a>, FlowError>,
+    ) -> Result<Applied, FlowError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(event_id) = event_id
+            && !processed::first_time(&mut tx, event_id).await?
+        {
+            return Ok(Applied::AlreadyProcessed);
+        }
+        let order = orders::lock(&mut tx, order_id)
+            .await?
+            .ok_or(FlowError::NotFound(order_id))?;
+        let applied = match decide(&order)? {
+            Decision::Change(change) => {
+                orders::set_status(&mut tx, order_id, change).await?;
+                announce(&mut tx, &order, change).await?;
+                Applied::Changed
+            }
+            Decision::Compensate => {
+                let reason = order.cancel_reason.as_deref().unwrap_or("cancelled");
+                outbox::enqueue(&mut tx, &order_cancelled(&order, reason)).await?;
+                Applied::Changed
+            }
+            Decision::Nothing => Applied::Ignored,
+        };
+        tx.commit().await?;
+        self.relay.notify_one();
+        Ok(applied)
+    }
+}
+
+/// The events a status change announces. Shipping announces `order_shipped` itself,
+/// and delivery is not announced.
+async fn announce(
+    conn: &mut PgConnection,
+    order: &Order,
+    change: StatusChange<'_>,
+) -> Result<(), StoreError> {
+    match change {
+        StatusChange::Confirm => {
+            let event = OrderConfirmed {
+                order_id: order.id,
+                user_id: order.user_id,
+                user_email: order.user_email.clone(),
+                total_price: order.total,
+            };
+            outbox::enqueue(conn, &event).await
+        }
+        StatusChange::Cancel { reason } => {
+            outbox::enqueue(conn, &order_cancelled(order, reason)).await
+        }
+        StatusChange::Ship { .. } | StatusChange::Deliver => Ok(()),
+    }
+}
+
+fn order_cancelled(order: &Order, reason: &str) -> OrderCancelled {
+    OrderCancelled {
+        order_id: order.id,
+        user_id: order.user_id,
+        user_email: order.user_email.clone(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn order_created(id: Uuid, customer: Customer<'_>, priced: &PricedOrder) -> OrderCreated {
+    OrderCreated {
+        order_id: id,
+        user_id: customer.user_id,
+        user_email: customer.email.to_owned(),
+        total_price: priced.total,
+        items: priced
+            .lines
+            .iter()
+            .map(|line| OrderLineItem {
+                product_id: line.product_id,
+                quantity: line.quantity.get(),
+                unit_price: line.unit_price,
+            })
+            .collect(),
+    }
+}
