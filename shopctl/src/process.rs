@@ -61,6 +61,9 @@ impl ServiceProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            // Its own process group: a Ctrl-C in the terminal reaches shopctl only,
+            // which then stops the services in order instead of all at once.
+            .process_group(0)
             .spawn()
             .map_err(|source| ProcessError::Spawn {
                 binary: binary.display().to_string(),
