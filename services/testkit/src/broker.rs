@@ -1,0 +1,114 @@
+//! A Kafka-protocol broker of a test's own (tansu on a free port, storage in a
+//! temporary folder), for tests that stop and restart the broker without disturbing
+//! the other tests on the shared one.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+/// A private broker; stopped and its storage removed when dropped.
+pub struct PrivateBroker {
+    port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+/// The tansu binary `scripts/infra.sh install` put in the tools cache (or `TANSU_BIN`).
+fn tansu_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("TANSU_BIN") {
+        return PathBuf::from(path);
+    }
+    let cache = std::env::var_os("RUSTSHOP_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/rustshop")
+        });
+    cache.join("tools/bin/tansu")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
+
+impl PrivateBroker {
+    /// Starts a broker and waits until it accepts connections.
+    pub async fn start() -> Self {
+        let dir = std::env::temp_dir().join(crate::unique_name("rustshop-broker"));
+        std::fs::create_dir_all(&dir).expect("a temporary folder for the broker");
+        let mut broker = Self {
+            port: free_port(),
+            dir,
+            child: None,
+        };
+        broker.resume().await;
+        broker
+    }
+
+    /// `127.0.0.1:<port>`, for `KAFKA_BROKERS`.
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the broker (SIGKILL: an outage, not a goodbye). Topics and committed
+    /// offsets stay in its storage.
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill().await;
+        }
+    }
+
+    /// Starts the broker again on the same port and storage.
+    pub async fn resume(&mut self) {
+        let binary = tansu_binary();
+        let url = format!("tcp://{}", self.address());
+        // tansu resolves the sqlite path against its working directory.
+        let child = Command::new(&binary)
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
+            .args(["--storage-engine", "sqlite://tansu.db"])
+            .current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start {} ({error}); install it with `scripts/infra.sh install`",
+                    binary.display()
+                )
+            });
+        self.child = Some(child);
+        crate::eventually(
+            "the private broker to listen",
+            Duration::from_secs(30),
+            || async {
+                tokio::net::TcpStream::connect(self.address())
+                    .await
+                    .ok()
+                    .map(|_| ())
+            },
+        )
+        .await;
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.start_kill();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
