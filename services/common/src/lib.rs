@@ -9,6 +9,7 @@
 //! - [`error`]: the one mapping from service errors to gRPC status.
 //! - [`auth`]: roles and JWT claims.
 //! - [`money`]: exact money in cents.
+//! - [`password`]: argon2id hashing off the async runtime, and the password policy.
 //! - [`bootstrap`]: the common `main` of every service binary.
 //! - [`backoff`]: exponential backoff with jitter for retry loops.
 //! - [`pagination`]: validated page requests (page, limit, sort field, order).
@@ -25,6 +26,7 @@ pub mod events;
 pub mod grpc_client;
 pub mod money;
 pub mod pagination;
+pub mod password;
 pub mod postgres;
 pub mod server;
 pub mod service;

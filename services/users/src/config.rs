@@ -1,6 +1,7 @@
 //! Configuration of the users service, from environment variables.
 
 use shop_common::config::{ConfigError, Env, PostgresUrl};
+use shop_common::password::Argon2Config;
 use shop_common::service::{ServerConfig, ServiceKind};
 
 /// Everything the users service reads at start.
@@ -10,6 +11,9 @@ pub struct Config {
     pub server: ServerConfig,
     /// `USERS_DATABASE_URL`: the users database
     pub database_url: PostgresUrl,
+    /// `ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`, `ARGON2_PARALLELISM`: the cost of
+    /// new password hashes (OWASP's recommendation by default)
+    pub argon2: Argon2Config,
 }
 
 impl Config {
@@ -20,6 +24,7 @@ impl Config {
                 "USERS_DATABASE_URL",
                 "the users database, postgres://user:pass@host:port/db",
             )?,
+            argon2: Argon2Config::from_env(env)?,
         })
     }
 }

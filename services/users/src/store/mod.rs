@@ -1,0 +1,5 @@
+//! PostgreSQL access, one file per aggregate.
+
+pub mod users;
+
+pub use users::UserStore;
