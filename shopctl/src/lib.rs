@@ -8,14 +8,18 @@
 //! - [`ports`]: which port each service gets.
 //! - [`process`]: one service process, its prefixed log stream and its stop.
 //! - [`platform`]: the nine processes together: start, wait healthy, stop.
+//! - [`supervisor`]: restarts services that die, with backoff.
+//! - [`demo`]: the demo catalog of a fresh local shop.
 //! - [`health`]: probing a service's health endpoint.
 
 pub mod build;
+pub mod demo;
 pub mod health;
 pub mod infra;
 pub mod platform;
 pub mod ports;
 pub mod process;
+pub mod supervisor;
 
 use std::path::PathBuf;
 

@@ -11,6 +11,7 @@ use shopctl::health;
 use shopctl::infra::InfraScript;
 use shopctl::platform::{LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_PASSWORD, Platform, PlatformSpec};
 use shopctl::ports::PortPlan;
+use shopctl::supervisor::supervise;
 
 #[derive(Parser)]
 #[command(version, about = "Run rustshop locally and check on it")]
@@ -98,16 +99,24 @@ async fn up(release: bool, timeout: Duration) -> anyhow::Result<ExitCode> {
         platform.stop(Duration::from_secs(10)).await;
         return Err(error).context("the platform did not start");
     }
-    print_ready(ports);
+    let admin_email = admin_setting(&spec.env, "SHOP_ADMIN_EMAIL");
+    let admin_password = admin_setting(&spec.env, "SHOP_ADMIN_PASSWORD");
+    let seeded = shopctl::demo::seed(
+        ports.port(ServiceKind::Auth),
+        ports.port(ServiceKind::Products),
+        &admin_email,
+        &admin_password,
+    )
+    .await;
+    match seeded {
+        Ok(0) => eprintln!("==> the catalog already has products; no demo catalog added"),
+        Ok(n) => eprintln!("==> created a demo catalog of {n} products"),
+        Err(error) => eprintln!("==> no demo catalog: {error}"),
+    }
+    print_ready(ports, &admin_email, &admin_password);
 
     let shutdown = shop_common::shutdown::on_signal();
-    let code = tokio::select! {
-        () = shutdown.cancelled() => ExitCode::SUCCESS,
-        exited = wait_for_exit(&mut platform) => {
-            eprintln!("==> {exited}; stopping everything");
-            ExitCode::FAILURE
-        }
-    };
+    supervise(&mut platform, &shutdown).await;
     eprintln!("==> stopping the services");
     for (service, result) in platform.stop(Duration::from_secs(15)).await {
         match result {
@@ -116,27 +125,24 @@ async fn up(release: bool, timeout: Duration) -> anyhow::Result<ExitCode> {
             Err(error) => eprintln!("    {service}: {error}"),
         }
     }
-    Ok(code)
+    Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves when a service exits on its own, describing it.
-async fn wait_for_exit(platform: &mut Platform) -> String {
-    loop {
-        if let Some((service, status, lines)) = platform.exited() {
-            return format!(
-                "{service} exited unexpectedly ({status}); its last lines:\n{}",
-                lines.join("\n")
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+/// An admin setting as the services got it (ours, or the documented local default).
+fn admin_setting(env: &[(String, String)], name: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .unwrap_or_default()
 }
 
-fn print_ready(ports: PortPlan) {
+fn print_ready(ports: PortPlan, admin_email: &str, admin_password: &str) {
     let gateway = ports.port(ServiceKind::Gateway);
     println!();
     println!("rustshop is up.");
     println!("  API       http://127.0.0.1:{gateway}/api/v1");
+    println!("  docs      http://127.0.0.1:{gateway}/docs");
     println!("  health    http://127.0.0.1:{gateway}/healthz");
     println!("  metrics   http://127.0.0.1:{gateway}/metrics");
     for service in ServiceKind::ALL.into_iter().filter(|s| !s.is_http()) {
@@ -147,10 +153,7 @@ fn print_ready(ports: PortPlan) {
             ports.metrics_port(service)
         );
     }
-    let email = std::env::var("SHOP_ADMIN_EMAIL").unwrap_or_else(|_| LOCAL_ADMIN_EMAIL.into());
-    println!(
-        "  admin     {email} (password from SHOP_ADMIN_PASSWORD, default {LOCAL_ADMIN_PASSWORD})"
-    );
+    println!("  admin     {admin_email} / {admin_password}");
     println!("Press Ctrl-C to stop.");
 }
 

@@ -17,6 +17,7 @@ pub const LOCAL_ADMIN_EMAIL: &str = "admin@rustshop.local";
 pub const LOCAL_ADMIN_PASSWORD: &str = "Rustshop-admin-1";
 
 /// What to start.
+#[derive(Clone)]
 pub struct PlatformSpec {
     /// Folder of the `shop-*` binaries.
     pub bin_dir: PathBuf,
@@ -43,32 +44,35 @@ pub enum PlatformError {
 
 /// The running services.
 pub struct Platform {
-    ports: PortPlan,
+    spec: PlatformSpec,
     processes: Vec<ServiceProcess>,
 }
 
 impl Platform {
     /// Starts every service.
     pub fn spawn(spec: &PlatformSpec) -> Result<Self, PlatformError> {
-        let mut processes = Vec::with_capacity(ServiceKind::ALL.len());
-        for service in ServiceKind::ALL {
-            let mut env = spec.env.clone();
-            env.extend(spec.ports.env_for(service));
-            processes.push(ServiceProcess::spawn(
-                service,
-                &spec.bin_dir,
-                &env,
-                spec.echo_logs,
-            )?);
-        }
+        let processes = ServiceKind::ALL
+            .into_iter()
+            .map(|service| start(spec, service))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
-            ports: spec.ports,
+            spec: spec.clone(),
             processes,
         })
     }
 
     pub fn ports(&self) -> PortPlan {
-        self.ports
+        self.spec.ports
+    }
+
+    /// Starts `service` again (after it exited), with the same settings.
+    pub fn restart(&mut self, service: ServiceKind) -> Result<(), PlatformError> {
+        let process = start(&self.spec, service)?;
+        match self.processes.iter_mut().find(|p| p.service == service) {
+            Some(slot) => *slot = process,
+            None => self.processes.push(process),
+        }
+        Ok(())
     }
 
     pub fn process_mut(&mut self, service: ServiceKind) -> Option<&mut ServiceProcess> {
@@ -105,7 +109,7 @@ impl Platform {
         let probes = self.processes.iter().map(|p| async move {
             (
                 p.service,
-                health::probe(p.service, self.ports.port(p.service)).await,
+                health::probe(p.service, self.spec.ports.port(p.service)).await,
             )
         });
         futures::future::join_all(probes)
@@ -114,6 +118,17 @@ impl Platform {
             .filter_map(|(service, health)| match health {
                 Health::Healthy => None,
                 Health::Unhealthy(reason) => Some((service, reason)),
+            })
+            .collect()
+    }
+
+    /// Every service that has exited, with its status and last lines.
+    pub fn all_exited(&mut self) -> Vec<(ServiceKind, ExitStatus, Vec<String>)> {
+        self.processes
+            .iter_mut()
+            .filter_map(|p| {
+                p.try_exit_status()
+                    .map(|status| (p.service, status, p.recent_output()))
             })
             .collect()
     }
@@ -149,4 +164,15 @@ impl Platform {
         }
         results
     }
+}
+
+fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, PlatformError> {
+    let mut env = spec.env.clone();
+    env.extend(spec.ports.env_for(service));
+    Ok(ServiceProcess::spawn(
+        service,
+        &spec.bin_dir,
+        &env,
+        spec.echo_logs,
+    )?)
 }

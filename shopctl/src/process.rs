@@ -153,10 +153,11 @@ async fn pump(
     recent: Arc<Mutex<VecDeque<String>>>,
     echo: bool,
 ) {
+    let prefix = prefix(service);
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         if echo {
-            println!("{:>12} | {line}", service.name());
+            println!("{prefix} {line}");
         }
         if let Ok(mut recent) = recent.lock() {
             if recent.len() == KEPT_LINES {
@@ -165,4 +166,19 @@ async fn pump(
             recent.push_back(line);
         }
     }
+}
+
+/// `    products |`, in the service's own colour when stdout is a terminal.
+fn prefix(service: ServiceKind) -> String {
+    use std::io::IsTerminal;
+    let name = format!("{:>12} |", service.name());
+    if !std::io::stdout().is_terminal() {
+        return name;
+    }
+    let colour = ServiceKind::ALL
+        .iter()
+        .position(|s| *s == service)
+        .map_or(37, |i| 31 + (i % 6))
+        + if service.is_http() { 60 } else { 0 };
+    format!("\x1b[{colour}m{name}\x1b[0m")
 }
