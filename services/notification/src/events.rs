@@ -21,13 +21,7 @@ const REMEMBERED: usize = 100_000;
 
 /// Every topic notification needs, with the dead-letter topics.
 pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    let mut topics: Vec<String> = CONSUMED.iter().map(|t| kafka.topic(*t)).collect();
-    topics.extend(
-        CONSUMED
-            .iter()
-            .map(|t| KafkaConfig::dlq_topic(&kafka.topic(*t))),
-    );
-    topics
+    kafka.topics_for(&CONSUMED, &[])
 }
 
 pub struct NotificationEvents {

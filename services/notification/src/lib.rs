@@ -61,23 +61,17 @@ impl App {
 
     /// Consumes order events and serves health checks until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
-        let stop = shutdown.child_token();
         let kafka = self.config.kafka.clone();
-        let consumer = Consumer {
+        Consumer {
             consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
             ensure: events::topics(&kafka),
+            handler: NotificationEvents::new(self.transport),
             kafka,
             group: "notification",
-            handler: NotificationEvents::new(self.transport),
         }
-        .spawn(stop.clone());
-        let served = self
-            .server
-            .serve(tonic::service::Routes::default(), &[], shutdown)
-            .await;
-        stop.cancel();
-        let _ = consumer.await;
-        Ok(served?)
+        .run_beside(self.server, shutdown)
+        .await?;
+        Ok(())
     }
 }
 

@@ -12,12 +12,7 @@ pub const CONSUMED: [EventType; 1] = [EventType::OrderConfirmed];
 
 /// Every topic shipping needs: what it consumes and produces, and its dead-letter topic.
 pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    let confirmed = kafka.topic(EventType::OrderConfirmed);
-    vec![
-        KafkaConfig::dlq_topic(&confirmed),
-        confirmed,
-        kafka.topic(EventType::OrderShipped),
-    ]
+    kafka.topics_for(&CONSUMED, &[EventType::OrderShipped])
 }
 
 pub struct ShippingEvents {

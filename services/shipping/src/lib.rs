@@ -49,9 +49,8 @@ impl App {
 
     /// Consumes confirmed orders and serves health checks until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
-        let stop = shutdown.child_token();
         let kafka = self.config.kafka.clone();
-        let consumer = Consumer {
+        Consumer {
             consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
             ensure: events::topics(&kafka),
             handler: ShippingEvents {
@@ -61,14 +60,9 @@ impl App {
             kafka,
             group: "shipping",
         }
-        .spawn(stop.clone());
-        let served = self
-            .server
-            .serve(tonic::service::Routes::default(), &[], shutdown)
-            .await;
-        stop.cancel();
-        let _ = consumer.await;
-        Ok(served?)
+        .run_beside(self.server, shutdown)
+        .await?;
+        Ok(())
     }
 }
 

@@ -21,17 +21,7 @@ pub const PRODUCED: [EventType; 2] = [EventType::StockReserved, EventType::Stock
 
 /// Every topic stock needs, with the dead-letter topics of those it consumes.
 pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    let mut topics: Vec<String> = PRODUCED
-        .iter()
-        .chain(&CONSUMED)
-        .map(|t| kafka.topic(*t))
-        .collect();
-    topics.extend(
-        CONSUMED
-            .iter()
-            .map(|t| KafkaConfig::dlq_topic(&kafka.topic(*t))),
-    );
-    topics
+    kafka.topics_for(&CONSUMED, &PRODUCED)
 }
 
 pub struct StockEvents {

@@ -70,6 +70,25 @@ impl<H: EventHandler + 'static> Consumer<H> {
         consumer.run(&self.handler, shutdown).await
     }
 
+    /// For services whose work is consuming: serves gRPC health checks and metrics
+    /// on `server` while the loop runs, and stops the loop when the server stops.
+    pub async fn run_beside(
+        self,
+        server: crate::server::GrpcServer,
+        shutdown: CancellationToken,
+    ) -> Result<(), crate::server::ServerError> {
+        let stop = shutdown.child_token();
+        let consumer = self.spawn(stop.clone());
+        let served = server
+            .serve(tonic::service::Routes::default(), &[], shutdown)
+            .await;
+        stop.cancel();
+        if let Err(error) = consumer.await {
+            tracing::error!(%error, "the event consumer panicked");
+        }
+        served
+    }
+
     /// Runs the loop as a task; a failure to start is logged.
     pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {

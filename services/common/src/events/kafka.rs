@@ -55,6 +55,20 @@ impl KafkaConfig {
         format!("{topic}.dlq")
     }
 
+    /// The topics a service must make sure exist: those it consumes (with their
+    /// dead-letter topics) and those it produces.
+    pub fn topics_for(&self, consumed: &[EventType], produced: &[EventType]) -> Vec<String> {
+        let mut topics: Vec<String> = consumed
+            .iter()
+            .chain(produced)
+            .map(|t| self.topic(*t))
+            .collect();
+        topics.extend(consumed.iter().map(|t| Self::dlq_topic(&self.topic(*t))));
+        topics.sort();
+        topics.dedup();
+        topics
+    }
+
     /// librdkafka settings shared by producers, consumers and admin clients.
     pub fn client_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new();
