@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::backoff::Backoff;
 use crate::config::PostgresUrl;
@@ -60,11 +62,16 @@ pub async fn connect(url: &PostgresUrl, options: PoolOptions) -> Result<PgPool, 
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = PgPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout)
-            .connect(url.as_str())
-            .await;
+        let result = match connect_options(url) {
+            Ok(connect) => {
+                PgPoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(connect)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         match result {
             Ok(pool) => return Ok(pool),
             Err(source) if attempt >= options.connect_attempts => {
@@ -80,6 +87,12 @@ pub async fn connect(url: &PostgresUrl, options: PoolOptions) -> Result<PgPool, 
             }
         }
     }
+}
+
+/// Connection settings of `url`; PostgreSQL's NOTICEs (a migration table that already
+/// exists, a search of stop words only) stay out of the service's log.
+fn connect_options(url: &PostgresUrl) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(PgConnectOptions::from_str(url.as_str())?.options([("client_min_messages", "warning")]))
 }
 
 /// The name of the constraint a database error violated, if any: services map
