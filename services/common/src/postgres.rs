@@ -2,11 +2,10 @@
 //! service started just before its database waits for it instead of crash-looping,
 //! and migrated with the service's own `sqlx` migrations.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use std::str::FromStr;
-
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::backoff::Backoff;
