@@ -13,6 +13,8 @@ if [[ $already_up == 0 ]]; then
   trap 'scripts/infra.sh stop' EXIT
 fi
 eval "$(scripts/infra.sh env)"
+# helm, kubectl and kubernetes-validate for the operator's chart and schema tests.
+scripts/k8s-tools.sh install
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 step "cargo fmt --check"
