@@ -56,9 +56,31 @@ pub fn to_yaml_stream(desired: &Desired) -> Result<String, RenderError> {
     objects.extend(desired.infra.iter().cloned());
     objects.extend(desired.services.iter().cloned());
     let mut stream = String::new();
-    for object in &objects {
+    for object in objects {
+        // apiVersion, kind and metadata keep their place; the body's keys are sorted.
+        let object = DynamicObject {
+            data: sorted(object.data),
+            ..object
+        };
         stream.push_str("---\n");
-        stream.push_str(&serde_norway::to_string(object)?);
+        stream.push_str(&serde_norway::to_string(&object)?);
     }
     Ok(stream)
+}
+
+/// The value with every object's keys in sorted order, so the rendered stream is the
+/// same byte for byte whatever order the charts wrote (and whether or not the build
+/// enables serde_json's `preserve_order`): reviewable diffs and stable snapshots.
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
 }

@@ -1,29 +1,18 @@
 //! Access tokens: EdDSA-signed JWTs carrying [`Claims`] and the issuer.
+//!
+//! Signing lives here (auth alone holds the private key); what a valid token is lives
+//! in [`shop_common::jwt`], shared with the gateway.
 
 use std::time::Duration;
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, Header, Validation};
-use serde::{Deserialize, Serialize};
+use jsonwebtoken::Header;
 use shop_common::auth::{Claims, Role};
+use shop_common::jwt::{TokenClaims, TokenVerifier, VerifyError};
 use time::OffsetDateTime;
 
+pub use shop_common::jwt::{ALGORITHM, ISSUER};
+
 use crate::keys::SigningKeys;
-
-/// The `iss` of every token, checked on verification.
-pub const ISSUER: &str = "rustshop";
-/// The one algorithm tokens are signed and accepted with.
-pub const ALGORITHM: Algorithm = Algorithm::EdDSA;
-/// Clock skew tolerated on `exp` between the machines that issue and verify.
-const LEEWAY_SECONDS: u64 = 5;
-
-/// What a token carries: the shared claims and the issuer.
-#[derive(Debug, Serialize, Deserialize)]
-struct TokenClaims {
-    #[serde(flatten)]
-    claims: Claims,
-    iss: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -33,6 +22,15 @@ pub enum TokenError {
     Invalid(#[source] jsonwebtoken::errors::Error),
     #[error("cannot sign the token")]
     Sign(#[source] jsonwebtoken::errors::Error),
+}
+
+impl From<VerifyError> for TokenError {
+    fn from(error: VerifyError) -> Self {
+        match error {
+            VerifyError::Expired => TokenError::Expired,
+            VerifyError::Invalid(cause) => TokenError::Invalid(cause),
+        }
+    }
 }
 
 /// A freshly signed token.
@@ -48,21 +46,16 @@ pub struct IssuedToken {
 pub struct Tokens {
     keys: SigningKeys,
     ttl: Duration,
-    validation: Validation,
+    verifier: TokenVerifier,
 }
 
 impl Tokens {
     pub fn new(keys: SigningKeys, ttl: Duration) -> Self {
-        // Only EdDSA: this refuses `alg: none` and HS256 signed with the public key
-        // as the secret before any signature is looked at.
-        let mut validation = Validation::new(ALGORITHM);
-        validation.leeway = LEEWAY_SECONDS;
-        validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        let verifier = TokenVerifier::new(keys.decoding.clone());
         Self {
             keys,
             ttl,
-            validation,
+            verifier,
         }
     }
 
@@ -83,10 +76,7 @@ impl Tokens {
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.keys.key_id.clone());
-        let body = TokenClaims {
-            claims: claims.clone(),
-            iss: ISSUER.to_owned(),
-        };
+        let body = TokenClaims::new(claims.clone());
         let token =
             jsonwebtoken::encode(&header, &body, &self.keys.encoding).map_err(TokenError::Sign)?;
         Ok(IssuedToken {
@@ -98,12 +88,7 @@ impl Tokens {
 
     /// The claims of a token signed by our key, unexpired and issued by us.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        jsonwebtoken::decode::<TokenClaims>(token.trim(), &self.keys.decoding, &self.validation)
-            .map(|data| data.claims.claims)
-            .map_err(|error| match error.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid(error),
-            })
+        Ok(self.verifier.verify(token)?)
     }
 }
 
@@ -126,7 +111,7 @@ mod tests {
         assert_eq!(issued.claims.exp - issued.claims.iat, 3600);
         assert_eq!(tokens.verify(&issued.token).unwrap(), issued.claims);
         let header = jsonwebtoken::decode_header(&issued.token).unwrap();
-        assert_eq!(header.alg, Algorithm::EdDSA);
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
         assert_eq!(header.kid.as_deref(), Some(tokens.keys().key_id.as_str()));
     }
 

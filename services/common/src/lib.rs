@@ -8,6 +8,7 @@
 //! - [`shutdown`]: SIGTERM / Ctrl-C as a cancellation token.
 //! - [`error`]: the one mapping from service errors to gRPC status.
 //! - [`auth`]: roles and JWT claims.
+//! - [`jwt`]: verifying access tokens (EdDSA, issuer, expiry), shared by auth and the gateway.
 //! - [`money`]: exact money in cents.
 //! - [`password`]: argon2id hashing off the async runtime, and the password policy.
 //! - [`bootstrap`]: the common `main` of every service binary.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod grpc_client;
+pub mod jwt;
 pub mod money;
 pub mod pagination;
 pub mod password;

@@ -1,26 +1,121 @@
-//! The HTTP API of rustshop.
+//! The HTTP API of rustshop (`/api/v1`).
 //!
-//! The `/api/v1` routes arrive with the gateway's issue; for now the gateway serves
-//! its health endpoints and `/metrics`, and drains in-flight requests on shutdown.
+//! - [`routes`]: one module per area (auth, users, products, cart, orders) calling the
+//!   services over gRPC, plus health.
+//! - [`auth`]: bearer tokens verified locally with auth's public key; role rules.
+//! - [`error`]: the one mapping from gRPC status (and every other failure) to HTTP.
+//! - [`envelope`], [`dto`]: the JSON shapes of responses and bodies.
+//! - [`json`], [`extract`]: extractors whose rejections are API errors.
+//! - [`middleware`]: request ids, tracing, metrics, security headers, CORS, gzip,
+//!   the error envelope, timeouts and the body limit.
+//! - [`clients`]: one lazily connected gRPC channel per upstream service.
+//! - [`openapi`]: the OpenAPI document and the offline docs page.
 
+pub mod auth;
+pub mod clients;
 pub mod config;
+pub mod dto;
+pub mod envelope;
+pub mod error;
+pub mod extract;
+pub mod json;
+pub mod middleware;
+pub mod openapi;
 pub mod routes;
 
 pub use config::Config;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use shop_common::server::{ServerError, bind};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::KeyStore;
+use crate::clients::Clients;
+use crate::middleware::HttpSettings;
+
+/// What every handler shares: the upstream clients and the token key.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub clients: Arc<Clients>,
+    pub keys: KeyStore,
+}
+
+/// Why the gateway could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error("invalid upstream service address")]
+    Upstream(#[from] tonic::transport::Error),
+    #[error("the HTTP server failed")]
+    Serve(#[source] std::io::Error),
+}
+
+/// The gateway with its port bound and its clients made, not serving yet.
+pub struct App {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+    settings: HttpSettings,
+    fetch_key: bool,
+}
+
+impl App {
+    /// Binds the port and prepares the upstream channels (connected on first use, so
+    /// the services may start later).
+    pub async fn build(config: Config) -> Result<Self, AppError> {
+        let listener = bind(config.server.addr).await?;
+        let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+            addr: config.server.addr,
+            source,
+        })?;
+        let clients = Clients::new(&config.upstreams, config.request_timeout)?;
+        let fetch_key = config.jwt_public_key.is_none();
+        Ok(Self {
+            listener,
+            addr,
+            state: AppState {
+                clients: Arc::new(clients),
+                keys: KeyStore::new(config.jwt_public_key),
+            },
+            settings: HttpSettings {
+                cors_origins: config.cors_origins,
+                body_limit: config.body_limit.0,
+                request_timeout: config.request_timeout,
+            },
+            fetch_key,
+        })
+    }
+
+    /// The bound address (the real port when configured with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
+        if self.fetch_key {
+            tokio::spawn(auth::fetch_public_key(
+                self.state.clients.auth.clone(),
+                self.state.keys.clone(),
+                shutdown.child_token(),
+            ));
+        }
+        let app = routes::router(self.state, &self.settings, shutdown.clone());
+        tracing::info!(addr = %self.addr, "serving HTTP");
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+            .map_err(AppError::Serve)?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
 /// Serves the gateway until `shutdown` is cancelled.
-pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
-    let listener = bind(config.server.addr).await?;
-    let addr = listener.local_addr().map_err(ServerError::Metrics)?;
-    tracing::info!(%addr, "serving HTTP");
-    let app = routes::router(shutdown.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .map_err(ServerError::Metrics)?;
-    tracing::info!("stopped");
-    Ok(())
+pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), AppError> {
+    App::build(config).await?.run(shutdown).await
 }

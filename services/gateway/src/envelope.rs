@@ -1,0 +1,212 @@
+//! The response envelopes of the API, as the seed API had them, and pagination.
+//!
+//! Success: `{"success": true, "statusCode": 200, "data": ...}`.
+//! Error: `{"success": false, "statusCode": 404, "timestamp": "...", "path": "/api/v1/...",
+//! "error": {"message": "...", "fields": [...]}}` (rendered by the error-envelope
+//! middleware). A listing's `data` is `{"data": [...], "total", "page", "limit"}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, BytesMut};
+use serde::{Deserialize, Serialize};
+use shop_proto::common::v1 as pb;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ErrorDetail};
+
+/// A successful response: the status and the data, serialized once into the body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<T> {
+    #[schema(example = true)]
+    pub success: bool,
+    #[schema(example = 200)]
+    pub status_code: u16,
+    pub data: T,
+}
+
+impl<T: Serialize> Envelope<T> {
+    /// 200 with `data`.
+    pub fn ok(data: T) -> Self {
+        Self::with_status(StatusCode::OK, data)
+    }
+
+    /// 201 with the created resource.
+    pub fn created(data: T) -> Self {
+        Self::with_status(StatusCode::CREATED, data)
+    }
+
+    fn with_status(status: StatusCode, data: T) -> Self {
+        Self {
+            success: true,
+            status_code: status.as_u16(),
+            data,
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Envelope<T> {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status_code).unwrap_or(StatusCode::OK);
+        json_response(status, &self)
+    }
+}
+
+/// `value` as a JSON body with `status`; a value that cannot be serialized is a 500.
+pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
+    let mut body = BytesMut::with_capacity(256).writer();
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body.into_inner().freeze(),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "cannot serialize a response");
+            ApiError::Internal.into_response()
+        }
+    }
+}
+
+/// The error envelope, as the middleware renders it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorEnvelope {
+    #[schema(example = false)]
+    pub success: bool,
+    #[schema(example = 404)]
+    pub status_code: u16,
+    /// RFC 3339, UTC.
+    #[schema(value_type = String, format = DateTime, example = "2026-01-31T12:00:00Z")]
+    pub timestamp: String,
+    /// The request's path, without the query string.
+    #[schema(example = "/api/v1/products/0199a3b2-7c4e-7d1a-9f0e-2b5c8d1e4f60")]
+    pub path: String,
+    pub error: ErrorDetail,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Paginated<T> {
+    pub data: Vec<T>,
+    /// Items in the whole listing.
+    #[schema(example = 42)]
+    pub total: u64,
+    #[schema(example = 1)]
+    pub page: u32,
+    #[schema(example = 10)]
+    pub limit: u32,
+}
+
+impl<T> Paginated<T> {
+    /// A page of `data`, positioned by the service's `PageInfo`.
+    pub fn new(data: Vec<T>, info: Option<pb::PageInfo>) -> Self {
+        let info = info.unwrap_or_default();
+        Self {
+            data,
+            total: info.total,
+            page: info.page,
+            limit: info.limit,
+        }
+    }
+}
+
+/// Direction of a sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+/// `?page=1&limit=10&sort=<field>&order=asc|desc`. Absent values take each listing's
+/// defaults (page 1, 10 items, newest first); `limit` is at most 100.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Items per page (1 to 100, default 10).
+    #[param(minimum = 1, maximum = 100, example = 10)]
+    pub limit: Option<u32>,
+    /// Field to sort by; each listing names its fields.
+    pub sort: Option<String>,
+    /// `asc` or `desc` (default: the field's natural order).
+    pub order: Option<SortOrder>,
+}
+
+impl PageQuery {
+    pub fn to_proto(&self) -> pb::PageRequest {
+        page_request(self.page, self.limit, self.sort.as_deref(), self.order)
+    }
+}
+
+/// A page request for the services; absent values are their defaults (0 / empty).
+pub fn page_request(
+    page: Option<u32>,
+    limit: Option<u32>,
+    sort: Option<&str>,
+    order: Option<SortOrder>,
+) -> pb::PageRequest {
+    pb::PageRequest {
+        page: page.unwrap_or(0),
+        limit: limit.unwrap_or(0),
+        sort: sort.unwrap_or_default().to_owned(),
+        order: match order {
+            None => pb::SortOrder::Unspecified,
+            Some(SortOrder::Asc) => pb::SortOrder::Asc,
+            Some(SortOrder::Desc) => pb::SortOrder::Desc,
+        }
+        .into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_success_envelope_names_fields_as_the_seed_did() {
+        let json = serde_json::to_value(Envelope::created(vec![1, 2])).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"success": true, "statusCode": 201, "data": [1, 2]})
+        );
+    }
+
+    #[test]
+    fn a_page_carries_its_position() {
+        let info = pb::PageInfo {
+            total: 12,
+            page: 2,
+            limit: 5,
+        };
+        let json = serde_json::to_value(Paginated::new(vec!["a"], Some(info))).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"data": ["a"], "total": 12, "page": 2, "limit": 5})
+        );
+    }
+
+    #[test]
+    fn page_queries_map_to_the_services_defaults() {
+        let request = PageQuery::default().to_proto();
+        assert_eq!(
+            (request.page, request.limit, request.sort.as_str()),
+            (0, 0, "")
+        );
+        assert_eq!(request.order(), pb::SortOrder::Unspecified);
+        let query = PageQuery {
+            page: Some(3),
+            limit: Some(20),
+            sort: Some("price".into()),
+            order: Some(SortOrder::Desc),
+        };
+        assert_eq!(query.to_proto().order(), pb::SortOrder::Desc);
+    }
+}

@@ -1,0 +1,101 @@
+//! The middleware stack around every route, outermost first:
+//!
+//! 1. [`request_id`]: the request's id, echoed and propagated;
+//! 2. tracing: a span per request with its id;
+//! 3. [`metrics`]: counts and durations by route template;
+//! 4. [`security`] headers (nosniff, frame DENY, no referrer, CSP);
+//! 5. CORS;
+//! 6. gzip compression (when the client accepts it);
+//! 7. [`error_envelope`]: every error in the envelope, including those of 8 and 9;
+//! 8. the request timeout (504);
+//! 9. the body size limit (413).
+
+pub mod error_envelope;
+pub mod metrics;
+pub mod request_id;
+pub mod security;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, StatusCode, header};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::CorsOrigins;
+
+/// What the stack needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub cors_origins: CorsOrigins,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+}
+
+/// `router` with the whole stack around each of its routes (and its fallback), so
+/// that the metrics see the matched route template.
+pub fn apply(router: Router, settings: &HttpSettings) -> Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(request_id::assign))
+            .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+            .layer(axum::middleware::from_fn(metrics::record))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                security::NOSNIFF,
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_FRAME_OPTIONS,
+                security::DENY,
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                security::NO_REFERRER,
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                security::API_CSP,
+            ))
+            .layer(cors(&settings.cors_origins))
+            .layer(CompressionLayer::new())
+            .layer(axum::middleware::from_fn(error_envelope::render))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::GATEWAY_TIMEOUT,
+                settings.request_timeout,
+            ))
+            .layer(RequestBodyLimitLayer::new(settings.body_limit))
+            .layer(DefaultBodyLimit::max(settings.body_limit)),
+    )
+}
+
+/// Browsers may call the API from the configured origins, with a bearer token (never
+/// cookies: credentials are not allowed), and read the request id.
+fn cors(origins: &CorsOrigins) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            request_id::X_REQUEST_ID,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([request_id::X_REQUEST_ID])
+        .max_age(Duration::from_secs(600));
+    match origins {
+        CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),
+        CorsOrigins::List(list) => layer.allow_origin(list.clone()),
+    }
+}

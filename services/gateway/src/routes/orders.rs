@@ -1,0 +1,247 @@
+//! `/orders`: placing orders (directly or from the cart) and reading them. A USER sees
+//! only its own orders (another user's order answers 404, so ids cannot be probed);
+//! ADMIN and SUPER_ADMIN see all and change their status.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use shop_proto::cart::v1 as cart_pb;
+use shop_proto::orders::v1 as pb;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{ADMINS, CurrentUser};
+use crate::dto::orders::{CreateOrderBody, Order, UpdateStatusBody};
+use crate::envelope::{Envelope, ErrorEnvelope, Paginated, SortOrder, page_request};
+use crate::error::ApiError;
+use crate::extract::{Path, Query};
+use crate::json::Json;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_order, list_orders))
+        .routes(routes!(checkout))
+        .routes(routes!(get_order))
+        .routes(routes!(update_status))
+}
+
+/// The optional `Idempotency-Key` header: a retry with the same key returns the first
+/// order instead of placing a second one.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            value
+                .to_str()
+                .map(str::to_owned)
+                .map_err(|_| ApiError::field("Idempotency-Key", "must be printable ASCII"))
+        })
+        .transpose()
+}
+
+async fn place(
+    state: &AppState,
+    caller: &CurrentUser,
+    lines: Vec<pb::OrderLine>,
+    idempotency_key: Option<String>,
+) -> Result<pb::Order, ApiError> {
+    let request = pb::CreateOrderRequest {
+        actor: Some(caller.actor()),
+        user_email: caller.email.clone(),
+        lines,
+        idempotency_key,
+    };
+    Ok(state
+        .clients
+        .orders
+        .clone()
+        .create_order(request)
+        .await?
+        .into_inner())
+}
+
+/// Place an order at the catalog's current prices; it starts `pending`.
+#[utoipa::path(
+    post, path = "/orders", tag = "orders",
+    request_body = CreateOrderBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first order")),
+    security(("bearer" = [])),
+    responses((status = 201, description = "The order, pending", body = Envelope<Order>))
+)]
+async fn create_order(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    headers: HeaderMap,
+    Json(body): Json<CreateOrderBody>,
+) -> Result<Envelope<Order>, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let order = place(&state, &caller, body.into_lines(), key).await?;
+    Ok(Envelope::created(Order::from(order)))
+}
+
+/// Order what is in the cart, then take the ordered lines out of it.
+///
+/// A line added while the checkout runs stays in the cart. If the cart cannot be
+/// emptied afterwards the order still stands (201) and the lines stay in the cart.
+/// A retried checkout (same `Idempotency-Key`) finds the cart empty: 400.
+#[utoipa::path(
+    post, path = "/orders/checkout", tag = "orders",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first order")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The order, pending", body = Envelope<Order>),
+        (status = 400, description = "The cart is empty", body = ErrorEnvelope),
+    )
+)]
+async fn checkout(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Envelope<Order>, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let user_id = caller.id();
+    let cart = state
+        .clients
+        .cart
+        .clone()
+        .get_cart(cart_pb::GetCartRequest {
+            user_id: user_id.clone(),
+        })
+        .await?
+        .into_inner();
+    if cart.items.is_empty() {
+        return Err(ApiError::BadRequest("The cart is empty".into()));
+    }
+    let lines = cart
+        .items
+        .iter()
+        .map(|item| pb::OrderLine {
+            product_id: item.product_id.clone(),
+            quantity: item.quantity,
+        })
+        .collect();
+    let order = place(&state, &caller, lines, key).await?;
+    let removals = cart.items.into_iter().map(|item| {
+        let request = cart_pb::RemoveItemRequest {
+            user_id: user_id.clone(),
+            product_id: item.product_id,
+        };
+        let mut cart = state.clients.cart.clone();
+        async move { cart.remove_item(request).await }
+    });
+    for result in futures::future::join_all(removals).await {
+        if let Err(status) = result {
+            tracing::warn!(order_id = %order.id, error = %status.message(), "ordered, but a cart line could not be removed");
+        }
+    }
+    Ok(Envelope::created(Order::from(order)))
+}
+
+/// `?userId=` and the page of a listing.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct OrdersQuery {
+    /// Administrators only: the orders of this user.
+    user_id: Option<String>,
+    /// Page number, from 1.
+    page: Option<u32>,
+    /// Items per page (1 to 100, default 10).
+    limit: Option<u32>,
+    /// `created_at` (default, newest first), `total_price` or `status`.
+    sort: Option<String>,
+    /// `asc` or `desc`.
+    order: Option<SortOrder>,
+}
+
+/// The caller's orders; administrators see everyone's (or `userId`'s).
+#[utoipa::path(
+    get, path = "/orders", tag = "orders",
+    params(OrdersQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of orders", body = Envelope<Paginated<Order>>),
+        (status = 403, description = "`userId` of another user, and not an administrator", body = ErrorEnvelope),
+    )
+)]
+async fn list_orders(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Query(query): Query<OrdersQuery>,
+) -> Result<Envelope<Paginated<Order>>, ApiError> {
+    let request = pb::ListOrdersRequest {
+        actor: Some(caller.actor()),
+        page: Some(page_request(
+            query.page,
+            query.limit,
+            query.sort.as_deref(),
+            query.order,
+        )),
+        user_id: query.user_id,
+    };
+    let response = state
+        .clients
+        .orders
+        .clone()
+        .list_orders(request)
+        .await?
+        .into_inner();
+    let orders = response.orders.into_iter().map(Order::from).collect();
+    Ok(Envelope::ok(Paginated::new(orders, response.page)))
+}
+
+/// One order, with its items, status and shipment.
+#[utoipa::path(
+    get, path = "/orders/{id}", tag = "orders",
+    params(("id" = String, Path, description = "The order's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The order", body = Envelope<Order>),
+        (status = 404, description = "No such order among those the caller may see", body = ErrorEnvelope),
+    )
+)]
+async fn get_order(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Envelope<Order>, ApiError> {
+    let request = pb::GetOrderRequest {
+        id,
+        actor: Some(caller.actor()),
+    };
+    let order = state.clients.orders.clone().get_order(request).await?;
+    Ok(Envelope::ok(Order::from(order.into_inner())))
+}
+
+/// Cancel an order (pending or confirmed; its stock is released) or mark it delivered
+/// (once shipped).
+#[utoipa::path(
+    patch, path = "/orders/{id}/status", tag = "orders",
+    params(("id" = String, Path, description = "The order's id")),
+    request_body = UpdateStatusBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The order", body = Envelope<Order>),
+        (status = 403, description = "Not an ADMIN or SUPER_ADMIN", body = ErrorEnvelope),
+        (status = 404, description = "No such order", body = ErrorEnvelope),
+        (status = 409, description = "The order cannot go to this status from its current one", body = ErrorEnvelope),
+    )
+)]
+async fn update_status(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<String>,
+    Json(body): Json<UpdateStatusBody>,
+) -> Result<Envelope<Order>, ApiError> {
+    caller.require(ADMINS)?;
+    let request = body.into_proto(id, caller.actor());
+    let order = state
+        .clients
+        .orders
+        .clone()
+        .update_order_status(request)
+        .await?;
+    Ok(Envelope::ok(Order::from(order.into_inner())))
+}
