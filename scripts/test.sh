@@ -15,6 +15,8 @@ fi
 eval "$(scripts/infra.sh env)"
 # helm, kubectl and kubernetes-validate for the operator's chart and schema tests.
 scripts/k8s-tools.sh install
+# newman, for the end-to-end run of the Postman collection.
+scripts/node-tools.sh install
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 step "cargo fmt --check"

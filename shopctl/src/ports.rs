@@ -2,28 +2,35 @@
 
 use shop_common::service::ServiceKind;
 
-/// Ports of every service: the catalogue's defaults shifted by `offset`, so a second
-/// platform (the end-to-end tests) can run beside `shopctl up`.
+/// Ports of every service: the gateway's HTTP port, and for the gRPC services
+/// `grpc_base + n` and `metrics_base + n` (n = 1..=8 in the catalogue's order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PortPlan {
-    offset: u16,
     gateway: u16,
+    grpc_base: u16,
+    metrics_base: u16,
 }
 
 impl PortPlan {
-    /// The catalogue's ports; the gateway on `gateway_port` (`GATEWAY_PORT`, default 3000).
+    /// The catalogue's ports (gRPC 50051.., metrics 9101..); the gateway on
+    /// `gateway_port` (`GATEWAY_PORT`, default 3000).
     pub fn standard(gateway_port: u16) -> Self {
         Self {
-            offset: 0,
             gateway: gateway_port,
+            grpc_base: ServiceKind::Auth.default_port() - 1,
+            metrics_base: ServiceKind::Auth.default_metrics_port() - 1,
         }
     }
 
-    /// Every port moved up by `offset`.
-    pub fn shifted(offset: u16) -> Self {
+    /// A block of ports from `base`: the gateway on `base`, gRPC on `base + n`,
+    /// metrics on `base + 100 + n`. Tests run platforms beside `shopctl up` this way;
+    /// a base below 32768 stays out of the kernel's ephemeral port range, so no
+    /// outgoing connection can be holding one of them.
+    pub fn block(base: u16) -> Self {
         Self {
-            offset,
-            gateway: ServiceKind::Gateway.default_port() + offset,
+            gateway: base,
+            grpc_base: base,
+            metrics_base: base + 100,
         }
     }
 
@@ -31,14 +38,14 @@ impl PortPlan {
     pub fn port(&self, service: ServiceKind) -> u16 {
         match service {
             ServiceKind::Gateway => self.gateway,
-            other => other.default_port() + self.offset,
+            other => self.grpc_base + index(other),
         }
     }
 
     pub fn metrics_port(&self, service: ServiceKind) -> u16 {
         match service {
             ServiceKind::Gateway => self.gateway,
-            other => other.default_metrics_port() + self.offset,
+            other => self.metrics_base + index(other),
         }
     }
 
@@ -67,16 +74,31 @@ impl PortPlan {
     }
 }
 
+/// 1..=8: the service's place in the catalogue's port order.
+fn index(service: ServiceKind) -> u16 {
+    service.default_port() - (ServiceKind::Auth.default_port() - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn shifted_plan_moves_every_port() {
-        let plan = PortPlan::shifted(1000);
-        assert_eq!(plan.port(ServiceKind::Gateway), 4000);
-        assert_eq!(plan.port(ServiceKind::Users), 51052);
-        assert_eq!(plan.metrics_port(ServiceKind::Users), 10102);
+    fn the_standard_plan_is_the_catalogue() {
+        let plan = PortPlan::standard(3000);
+        for service in ServiceKind::ALL {
+            assert_eq!(plan.port(service), service.default_port());
+        }
+        assert_eq!(plan.metrics_port(ServiceKind::Users), 9102);
+    }
+
+    #[test]
+    fn a_block_keeps_every_port_inside_it() {
+        let plan = PortPlan::block(21000);
+        assert_eq!(plan.port(ServiceKind::Gateway), 21000);
+        assert_eq!(plan.port(ServiceKind::Auth), 21001);
+        assert_eq!(plan.port(ServiceKind::Notification), 21008);
+        assert_eq!(plan.metrics_port(ServiceKind::Users), 21102);
     }
 
     #[test]

@@ -2,72 +2,31 @@
 //! check, and exits cleanly on SIGTERM; a malformed variable stops a service at start
 //! with a message naming the variable.
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+mod support;
+
 use std::time::Duration;
 
 use shop_common::service::ServiceKind;
-use shopctl::build::{Profile, build_services};
-use shopctl::infra::InfraScript;
-use shopctl::platform::{Platform, PlatformSpec};
 use shopctl::ports::PortPlan;
 use shopctl::process::ServiceProcess;
+use support::{bin_dir, platform_env};
 
 /// Ports of the platform under test: beside, not on, a `shopctl up` of the developer.
-const PORT_OFFSET: u16 = 1000;
-
-fn bin_dir() -> &'static PathBuf {
-    static BIN_DIR: OnceLock<PathBuf> = OnceLock::new();
-    BIN_DIR.get_or_init(|| {
-        build_services(&shopctl::repo_root(), Profile::TestSuite).expect("the services build")
-    })
-}
-
-/// The connection variables of the running test servers, plus a bootstrap admin.
-fn platform_env() -> Vec<(String, String)> {
-    let mut env = InfraScript::new(&shopctl::repo_root())
-        .env()
-        .expect("scripts/infra.sh env runs");
-    env.extend([
-        ("SHOP_ADMIN_EMAIL".to_owned(), "admin@e2e.test".to_owned()),
-        (
-            "SHOP_ADMIN_PASSWORD".to_owned(),
-            "E2e-admin-password-1".to_owned(),
-        ),
-        ("KAFKA_TOPIC_PREFIX".to_owned(), "e2e.".to_owned()),
-    ]);
-    env
-}
+const PORTS: u16 = 21000;
 
 #[tokio::test]
 async fn every_service_becomes_healthy_and_exits_cleanly_on_sigterm() {
-    let spec = PlatformSpec {
-        bin_dir: bin_dir().clone(),
-        ports: PortPlan::shifted(PORT_OFFSET),
-        env: platform_env(),
-        echo_logs: false,
-    };
-    let mut platform = Platform::spawn(&spec).unwrap();
-    if let Err(error) = platform.wait_healthy(Duration::from_secs(60)).await {
-        platform.stop(Duration::from_secs(5)).await;
-        panic!("{error}");
-    }
-    assert!(platform.unhealthy().await.is_empty());
-
-    for (service, result) in platform.stop(Duration::from_secs(20)).await {
-        let status = result.unwrap();
-        assert!(
-            status.success(),
-            "{service} exited with {status} on SIGTERM"
-        );
-    }
+    let running = support::Running::start(PORTS).await;
+    assert!(running.platform.unhealthy().await.is_empty());
+    // Stopping asserts every service exits with status 0 on SIGTERM.
+    running.stop().await;
 }
 
 /// Starts one service with `env` on top of a valid environment and returns its exit
 /// code and output.
 async fn run_with(service: ServiceKind, env: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut vars = platform_env();
-    vars.extend(PortPlan::shifted(PORT_OFFSET + 100).env_for(service));
+    vars.extend(PortPlan::block(PORTS + 200).env_for(service));
     vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     let mut process = ServiceProcess::spawn(service, bin_dir(), &vars, false).unwrap();
     let status = tokio::time::timeout(Duration::from_secs(30), process.wait())
