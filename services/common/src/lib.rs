@@ -16,6 +16,7 @@
 //! - [`pagination`]: validated page requests (page, limit, sort field, order).
 //! - [`postgres`]: pools with connect retries, migrations, constraint names.
 //! - [`grpc_client`]: lazily connected channels to other services.
+//! - [`text`]: trimmed, length-bounded text fields.
 //! - [`events`]: the event envelope, the order-flow payloads, and Kafka helpers.
 
 pub mod auth;
@@ -34,3 +35,4 @@ pub mod server;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;
+pub mod text;

@@ -82,22 +82,12 @@ impl Quantity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductName(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidName {
-    #[error("is required")]
-    Empty,
-    #[error("must be at most {MAX_NAME_CHARS} characters")]
-    TooLong,
-}
+/// Why a name was refused (shared with every text field of the platform).
+pub use shop_common::text::TextError as InvalidName;
 
 impl ProductName {
     pub fn parse(raw: &str) -> Result<Self, InvalidName> {
-        let name = raw.trim();
-        match name.chars().count() {
-            0 => Err(InvalidName::Empty),
-            n if n > MAX_NAME_CHARS => Err(InvalidName::TooLong),
-            _ => Ok(Self(name.to_owned())),
-        }
+        shop_common::text::required(raw, MAX_NAME_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -180,7 +170,9 @@ mod tests {
         assert!(ProductName::parse(&"é".repeat(MAX_NAME_CHARS)).is_ok());
         assert_eq!(
             ProductName::parse(&"é".repeat(MAX_NAME_CHARS + 1)),
-            Err(InvalidName::TooLong)
+            Err(InvalidName::TooLong {
+                max: MAX_NAME_CHARS
+            })
         );
     }
 

@@ -46,22 +46,12 @@ impl fmt::Display for UserId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserName(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidName {
-    #[error("is required")]
-    Empty,
-    #[error("must be at most {MAX_NAME_CHARS} characters")]
-    TooLong,
-}
+/// Why a name was refused (shared with every text field of the platform).
+pub use shop_common::text::TextError as InvalidName;
 
 impl UserName {
     pub fn parse(raw: &str) -> Result<Self, InvalidName> {
-        let name = raw.trim();
-        match name.chars().count() {
-            0 => Err(InvalidName::Empty),
-            n if n > MAX_NAME_CHARS => Err(InvalidName::TooLong),
-            _ => Ok(Self(name.to_owned())),
-        }
+        shop_common::text::required(raw, MAX_NAME_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,7 +127,9 @@ mod tests {
         );
         assert_eq!(
             UserName::parse(&format!("{longest}x")),
-            Err(InvalidName::TooLong)
+            Err(InvalidName::TooLong {
+                max: MAX_NAME_CHARS
+            })
         );
     }
 

@@ -2,6 +2,7 @@
 
 use shop_common::error::FieldViolation;
 use shop_common::money::Money;
+use shop_common::text;
 
 /// Longest accepted product name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -31,28 +32,11 @@ pub(super) fn check_all<T>(
 }
 
 pub(super) fn parse_name(raw: &str) -> Result<String, FieldViolation> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(FieldViolation::new("name", "is required"));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(FieldViolation::new(
-            "name",
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    Ok(name.to_owned())
+    text::required(raw, MAX_NAME_CHARS).map_err(|e| e.on("name"))
 }
 
 pub(super) fn parse_description(raw: &str) -> Result<String, FieldViolation> {
-    let description = raw.trim();
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(FieldViolation::new(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-        ));
-    }
-    Ok(description.to_owned())
+    text::bounded(raw, MAX_DESCRIPTION_CHARS).map_err(|e| e.on("description"))
 }
 
 /// Money in cents has two decimals by construction; only the range is checked.
