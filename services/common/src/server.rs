@@ -2,6 +2,7 @@
 //! metrics, `/metrics` on its own port, and a graceful drain on shutdown.
 
 mod metrics_layer;
+mod request_span;
 
 use std::net::SocketAddr;
 
@@ -15,6 +16,7 @@ use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::{HealthReporter, HealthService};
 
 pub use metrics_layer::GrpcMetricsLayer;
+pub use request_span::{REQUEST_ID, RequestSpanLayer};
 
 use crate::service::ServerConfig;
 
@@ -106,6 +108,7 @@ impl GrpcServer {
         let health_service = HealthServer::new(HealthService::from_health_reporter(self.health));
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(self.grpc);
         tonic::transport::Server::builder()
+            .layer(RequestSpanLayer)
             .layer(GrpcMetricsLayer)
             .add_routes(routes.add_service(health_service))
             .serve_with_incoming_shutdown(incoming, drain)

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use shop_common::grpc_client::{ChannelTimeouts, channel};
+use shop_common::server::REQUEST_ID;
 use shop_proto::auth::v1::auth_service_client::AuthServiceClient;
 use shop_proto::cart::v1::cart_service_client::CartServiceClient;
 use shop_proto::orders::v1::orders_service_client::OrdersServiceClient;
@@ -77,7 +78,7 @@ impl Interceptor for RequestIdInterceptor {
         if let Some(id) = request_id::current()
             && let Ok(value) = AsciiMetadataValue::try_from(id.as_bytes())
         {
-            request.metadata_mut().insert("x-request-id", value);
+            request.metadata_mut().insert(REQUEST_ID, value);
         }
         Ok(request)
     }
