@@ -12,9 +12,15 @@ pub mod run;
 pub mod status;
 
 /// The CRD of `Shop` as YAML: what `shop-operator crd` prints and `crds/shop.yaml` holds.
+///
+/// Keys are sorted throughout: schema defaults are raw JSON whose key order would
+/// otherwise depend on whether the build enables serde_json's `preserve_order`, and
+/// the committed file must not change with the set of crates being built.
 pub fn crd_yaml() -> Result<String, serde_norway::Error> {
     use kube::CustomResourceExt;
-    serde_norway::to_string(&crd::Shop::crd())
+    let crd = serde_json::to_value(crd::Shop::crd())
+        .map_err(<serde_norway::Error as serde::ser::Error>::custom)?;
+    serde_norway::to_string(&render::sorted(crd))
 }
 
 #[cfg(test)]

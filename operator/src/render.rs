@@ -71,7 +71,7 @@ pub fn to_yaml_stream(desired: &Desired) -> Result<String, RenderError> {
 /// The value with every object's keys in sorted order, so the rendered stream is the
 /// same byte for byte whatever order the charts wrote (and whether or not the build
 /// enables serde_json's `preserve_order`): reviewable diffs and stable snapshots.
-fn sorted(value: serde_json::Value) -> serde_json::Value {
+pub(crate) fn sorted(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
             let mut entries: Vec<_> = map.into_iter().collect();
