@@ -26,4 +26,4 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "deployment files (chart, CRD, sample Shop, Tiltfile, kind, Dockerfile)"
 scripts/validate-deploy.sh --self-test
 step "cargo test"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
