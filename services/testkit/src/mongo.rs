@@ -27,9 +27,22 @@ pub async fn mongo() -> TestMongo {
         Ok(client) => client,
         Err(error) => not_running("MongoDB", &uri, &error),
     };
+    drop_stale_databases(&client).await;
     TestMongo {
         uri,
-        database: crate::unique_name("test"),
+        database: crate::dated_name(),
         client,
     }
+}
+
+/// Drops the databases of earlier test runs (once per test process; best effort).
+async fn drop_stale_databases(client: &Client) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let names = client.list_database_names().await.unwrap_or_default();
+        for name in names.into_iter().filter(|n| crate::is_stale(n)) {
+            let _ = client.database(&name).drop().await;
+        }
+    })
+    .await;
 }

@@ -36,7 +36,8 @@ pub async fn empty_database() -> TestDatabase {
         Ok(pool) => pool,
         Err(error) => not_running("PostgreSQL", admin_url, &error),
     };
-    let name = crate::unique_name("test");
+    drop_stale_databases(&admin).await;
+    let name = crate::dated_name();
     // The name is ours (letters, digits, underscore), so formatting it in is safe.
     let create = AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#));
     if let Err(error) = admin.execute(create).await {
@@ -53,4 +54,22 @@ pub async fn empty_database() -> TestDatabase {
         .await
         .unwrap_or_else(|error| panic!("cannot connect to {name}: {error}"));
     TestDatabase { name, url, pool }
+}
+
+/// Drops the databases of earlier test runs (once per test process; best effort).
+async fn drop_stale_databases(admin: &PgPool) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%'")
+                .fetch_all(admin)
+                .await
+                .unwrap_or_default();
+        for name in names.into_iter().filter(|n| crate::is_stale(n)) {
+            // A dated test name is letters, digits and underscores only.
+            let drop = AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#));
+            let _ = admin.execute(drop).await;
+        }
+    })
+    .await;
 }
