@@ -17,6 +17,8 @@ eval "$(scripts/infra.sh env)"
 scripts/k8s-tools.sh install
 # newman, for the end-to-end run of the Postman collection.
 scripts/node-tools.sh install
+# schemathesis, for fuzzing the HTTP API against its OpenAPI document.
+scripts/py-tools.sh install
 
 # A CI run builds everything once: incremental caches would only cost time and disk.
 if [[ -n ${CI:-} ]]; then

@@ -1,4 +1,4 @@
-//! `shopctl`: runs rustshop locally and reports its health.
+//! `shopctl`: runs rustshop locally, reports its health, loads and benchmarks it.
 //!
 //! The library is what the binary and the end-to-end tests share, so tests start the
 //! platform exactly as `shopctl up` does.
@@ -11,11 +11,15 @@
 //! - [`supervisor`]: restarts services that die, with backoff.
 //! - [`demo`]: the demo catalog of a fresh local shop.
 //! - [`health`]: probing a service's health endpoint.
+//! - [`load`]: the load generator (`shopctl load`).
+//! - [`bench`]: the benchmark that writes `BENCHMARKS.md` (`shopctl bench`).
 
+pub mod bench;
 pub mod build;
 pub mod demo;
 pub mod health;
 pub mod infra;
+pub mod load;
 pub mod platform;
 pub mod ports;
 pub mod process;

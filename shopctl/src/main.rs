@@ -1,20 +1,29 @@
-//! `shopctl up` runs rustshop locally; `shopctl status` reports each service's health.
+//! `shopctl up` runs rustshop locally; `shopctl status` reports each service's health;
+//! `shopctl load` generates load against a running platform; `shopctl bench` measures a
+//! release build and writes `BENCHMARKS.md`.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use shop_common::service::ServiceKind;
+use shopctl::bench::args::BenchArgs;
 use shopctl::build::{Profile, build_services};
 use shopctl::health;
 use shopctl::infra::InfraScript;
+use shopctl::load::LoadRunner;
+use shopctl::load::args::{LoadArgs, Output};
 use shopctl::platform::{LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_PASSWORD, Platform, PlatformSpec};
 use shopctl::ports::PortPlan;
 use shopctl::supervisor::supervise;
 
 #[derive(Parser)]
-#[command(version, about = "Run rustshop locally and check on it")]
+#[command(
+    version,
+    about = "Run rustshop locally, check on it, load it, benchmark it"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +43,12 @@ enum Command {
     },
     /// Show each service's health; exit 0 only when every service is healthy.
     Status,
+    /// Generate load against a running platform (local or behind an ingress) and
+    /// report throughput, latency per endpoint and failures.
+    Load(Box<LoadArgs>),
+    /// Build release binaries, start the platform, benchmark it and write
+    /// BENCHMARKS.md. Takes a few minutes; not part of the test suite.
+    Bench(BenchArgs),
 }
 
 fn gateway_port() -> anyhow::Result<u16> {
@@ -52,6 +67,8 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Up { release, timeout } => up(release, Duration::from_secs(timeout)).await,
         Command::Status => status().await,
+        Command::Load(args) => until_interrupted(load(&args)).await,
+        Command::Bench(args) => until_interrupted(bench(&args)).await,
     };
     match result {
         Ok(code) => code,
@@ -180,4 +197,73 @@ async fn status() -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Runs `work` unless Ctrl-C comes first; dropping it then stops what it started (the
+/// service processes are killed when dropped).
+async fn until_interrupted(
+    work: impl Future<Output = anyhow::Result<ExitCode>>,
+) -> anyhow::Result<ExitCode> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted"),
+    }
+}
+
+async fn load(args: &LoadArgs) -> anyhow::Result<ExitCode> {
+    let url = match &args.url {
+        Some(url) => url.clone(),
+        None => format!("http://127.0.0.1:{}/api/v1", gateway_port()?),
+    };
+    let runner = LoadRunner::new(&url, args.connections(), args.timeout, !args.quiet)?;
+    eprintln!("==> preparing the load catalog and users at {url}");
+    let fixture = runner
+        .prepare(&args.setup())
+        .await
+        .context("cannot prepare the load")?;
+    let plan = args.plan();
+    eprintln!(
+        "==> {} for {:?}, {}",
+        plan.scenario.name(),
+        plan.duration,
+        plan.mode
+    );
+    let report = runner.run(Arc::new(fixture), &plan).await?;
+    let json = serde_json::to_string_pretty(&report)?;
+    if let Some(path) = &args.json {
+        std::fs::write(path, format!("{json}\n"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match args.output {
+        Output::Text => print!("{}", report.render_text()),
+        Output::Json => println!("{json}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    if cfg!(debug_assertions) && !args.quick {
+        anyhow::bail!(
+            "a debug build of the load generator would measure itself: \
+             run `cargo run --release -p shopctl -- bench` (or add --quick for a smoke run)"
+        );
+    }
+    let root = shopctl::repo_root();
+    let output = args.output_path(&root);
+    let results = shopctl::bench::run(args.options(root)).await?;
+    let report = shopctl::bench::report::render(&results);
+    std::fs::write(&output, &report)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    println!();
+    for check in shopctl::bench::targets::evaluate(&results) {
+        println!(
+            "{:<4}  {}: {} (target {})",
+            check.verdict.label(),
+            check.what.replace('`', ""),
+            check.measured,
+            check.target
+        );
+    }
+    println!("wrote {}", output.display());
+    Ok(ExitCode::SUCCESS)
 }

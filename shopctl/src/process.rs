@@ -1,5 +1,6 @@
 //! One service process: started with its environment, its output prefixed with its
-//! name on our stdout (the last lines kept for error reports), stopped with SIGTERM.
+//! name on our stdout (the last lines kept for error reports, and every line to
+//! whoever subscribes), stopped with SIGTERM.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -12,9 +13,12 @@ use nix::unistd::Pid;
 use shop_common::service::ServiceKind;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
+use tokio::sync::broadcast;
 
 /// How many log lines of each service are kept for error reports.
 const KEPT_LINES: usize = 40;
+/// How many lines a subscriber may fall behind before it misses some.
+const SUBSCRIBER_BACKLOG: usize = 16_384;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
@@ -43,6 +47,7 @@ pub struct ServiceProcess {
     pub service: ServiceKind,
     child: Child,
     recent: Arc<Mutex<VecDeque<String>>>,
+    lines: broadcast::Sender<String>,
 }
 
 impl ServiceProcess {
@@ -70,16 +75,24 @@ impl ServiceProcess {
                 source,
             })?;
         let recent = Arc::new(Mutex::new(VecDeque::with_capacity(KEPT_LINES)));
+        let (lines, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
+        let output = Output {
+            service,
+            recent: recent.clone(),
+            lines: lines.clone(),
+            echo,
+        };
         if let Some(stdout) = child.stdout.take() {
-            tokio::spawn(pump(stdout, service, recent.clone(), echo));
+            tokio::spawn(pump(stdout, output.clone()));
         }
         if let Some(stderr) = child.stderr.take() {
-            tokio::spawn(pump(stderr, service, recent.clone(), echo));
+            tokio::spawn(pump(stderr, output));
         }
         Ok(Self {
             service,
             child,
             recent,
+            lines,
         })
     }
 
@@ -98,6 +111,13 @@ impl ServiceProcess {
             .lock()
             .map(|lines| lines.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// Every line it prints from now on (stdout and stderr), for tests that read its
+    /// logs. The stream ends once the process has exited and this `ServiceProcess` is
+    /// dropped; a subscriber more than 16384 lines behind misses lines (and is told).
+    pub fn subscribe_output(&self) -> broadcast::Receiver<String> {
+        self.lines.subscribe()
     }
 
     /// Sends a signal (SIGTERM to ask for a graceful stop, SIGKILL to simulate a crash).
@@ -147,17 +167,31 @@ impl ServiceProcess {
     }
 }
 
-async fn pump(
-    stream: impl AsyncRead + Unpin,
+/// Where a service's output goes.
+#[derive(Clone)]
+struct Output {
     service: ServiceKind,
     recent: Arc<Mutex<VecDeque<String>>>,
+    lines: broadcast::Sender<String>,
     echo: bool,
-) {
+}
+
+async fn pump(stream: impl AsyncRead + Unpin, output: Output) {
+    let Output {
+        service,
+        recent,
+        lines: subscribers,
+        echo,
+    } = output;
     let prefix = prefix(service);
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         if echo {
             println!("{prefix} {line}");
+        }
+        if subscribers.receiver_count() > 0 {
+            // No subscriber left meanwhile is no error.
+            let _ = subscribers.send(line.clone());
         }
         if let Ok(mut recent) = recent.lock() {
             if recent.len() == KEPT_LINES {

@@ -1,5 +1,6 @@
 //! Text fields people type (names, descriptions): trimmed, and bounded in characters,
-//! not bytes, so a name in any script gets the same room.
+//! not bytes, so a name in any script gets the same room. NUL characters are refused:
+//! nobody types them, and PostgreSQL cannot store them in text.
 
 use crate::error::FieldViolation;
 
@@ -10,6 +11,8 @@ pub enum TextError {
     Empty,
     #[error("must be at most {max} characters")]
     TooLong { max: usize },
+    #[error("must not contain NUL characters")]
+    Nul,
 }
 
 impl TextError {
@@ -28,11 +31,14 @@ pub fn required(raw: &str, max: usize) -> Result<String, TextError> {
     Ok(text)
 }
 
-/// `raw` trimmed, at most `max` characters (empty is fine).
+/// `raw` trimmed, at most `max` characters (empty is fine), without NUL.
 pub fn bounded(raw: &str, max: usize) -> Result<String, TextError> {
     let text = raw.trim();
     if text.chars().count() > max {
         return Err(TextError::TooLong { max });
+    }
+    if text.contains('\0') {
+        return Err(TextError::Nul);
     }
     Ok(text.to_owned())
 }
@@ -54,6 +60,12 @@ mod tests {
             required("Zoë Ålunds", 9),
             Err(TextError::TooLong { max: 9 })
         );
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        assert_eq!(required("Ada\0", 10), Err(TextError::Nul));
+        assert_eq!(bounded("\0", 10), Err(TextError::Nul));
     }
 
     #[test]

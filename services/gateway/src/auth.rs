@@ -1,9 +1,8 @@
 //! Who is calling: bearer tokens verified in the gateway with auth's public key (no
 //! round trip to auth per request), and the role rules of the routes.
 //!
-//! Tokens are stateless: a token stays valid until it expires even if its account is
-//! deleted or deactivated meanwhile (auth's `TOKEN_TTL`, default 1h, bounds that).
-//! `GET /auth/me` does look the account up.
+//! A valid token is not enough: [`crate::accounts`] also checks that its account still
+//! exists, is active and has the token's role (answers of users kept a few seconds).
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -149,11 +148,13 @@ impl FromRequestParts<AppState> for CurrentUser {
             .sub
             .parse()
             .map_err(|_| ApiError::Unauthenticated("The token is invalid".into()))?;
+        let actor = Actor {
+            user_id,
+            role: claims.role,
+        };
+        state.accounts.check(&state.clients.users, &actor).await?;
         Ok(CurrentUser {
-            actor: Actor {
-                user_id,
-                role: claims.role,
-            },
+            actor,
             email: claims.email,
         })
     }

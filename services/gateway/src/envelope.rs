@@ -1,4 +1,5 @@
-//! The response envelopes of the API, as the seed API had them, and pagination.
+//! The response envelopes of the API, as the seed API had them, and pages of listings
+//! (their query parameters are in [`crate::listing`]).
 //!
 //! Success: `{"success": true, "statusCode": 200, "data": ...}`.
 //! Error: `{"success": false, "statusCode": 404, "timestamp": "...", "path": "/api/v1/...",
@@ -8,9 +9,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, BytesMut};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shop_proto::common::v1 as pb;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorDetail};
 
@@ -96,9 +97,10 @@ pub struct Paginated<T> {
     /// Items in the whole listing.
     #[schema(example = 42)]
     pub total: u64,
-    #[schema(example = 1)]
+    /// From 1 (a page past the end is empty).
+    #[schema(value_type = u64, minimum = 1, maximum = 4294967295_u64, example = 1)]
     pub page: u32,
-    #[schema(example = 10)]
+    #[schema(minimum = 1, maximum = 100, example = 10)]
     pub limit: u32,
 }
 
@@ -112,57 +114,6 @@ impl<T> Paginated<T> {
             page: info.page,
             limit: info.limit,
         }
-    }
-}
-
-/// Direction of a sort.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SortOrder {
-    Asc,
-    Desc,
-}
-
-/// `?page=1&limit=10&sort=<field>&order=asc|desc`. Absent values take each listing's
-/// defaults (page 1, 10 items, newest first); `limit` is at most 100.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
-    pub page: Option<u32>,
-    /// Items per page (1 to 100, default 10).
-    #[param(minimum = 1, maximum = 100, example = 10)]
-    pub limit: Option<u32>,
-    /// Field to sort by; each listing names its fields.
-    pub sort: Option<String>,
-    /// `asc` or `desc` (default: the field's natural order).
-    pub order: Option<SortOrder>,
-}
-
-impl PageQuery {
-    pub fn to_proto(&self) -> pb::PageRequest {
-        page_request(self.page, self.limit, self.sort.as_deref(), self.order)
-    }
-}
-
-/// A page request for the services; absent values are their defaults (0 / empty).
-pub fn page_request(
-    page: Option<u32>,
-    limit: Option<u32>,
-    sort: Option<&str>,
-    order: Option<SortOrder>,
-) -> pb::PageRequest {
-    pb::PageRequest {
-        page: page.unwrap_or(0),
-        limit: limit.unwrap_or(0),
-        sort: sort.unwrap_or_default().to_owned(),
-        order: match order {
-            None => pb::SortOrder::Unspecified,
-            Some(SortOrder::Asc) => pb::SortOrder::Asc,
-            Some(SortOrder::Desc) => pb::SortOrder::Desc,
-        }
-        .into(),
     }
 }
 
@@ -191,22 +142,5 @@ mod tests {
             json,
             serde_json::json!({"data": ["a"], "total": 12, "page": 2, "limit": 5})
         );
-    }
-
-    #[test]
-    fn page_queries_map_to_the_services_defaults() {
-        let request = PageQuery::default().to_proto();
-        assert_eq!(
-            (request.page, request.limit, request.sort.as_str()),
-            (0, 0, "")
-        );
-        assert_eq!(request.order(), pb::SortOrder::Unspecified);
-        let query = PageQuery {
-            page: Some(3),
-            limit: Some(20),
-            sort: Some("price".into()),
-            order: Some(SortOrder::Desc),
-        };
-        assert_eq!(query.to_proto().order(), pb::SortOrder::Desc);
     }
 }

@@ -110,6 +110,20 @@ impl ApiError {
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
+
+    /// The same error with the field a service calls `from` named `to`, as the client
+    /// wrote it (a query parameter whose name differs from the service's field).
+    pub fn renaming_field(self, from: &str, to: &str) -> Self {
+        match self {
+            ApiError::Validation(mut fields) => {
+                for field in fields.iter_mut().filter(|f| f.field == from) {
+                    field.field = to.to_owned();
+                }
+                ApiError::Validation(fields)
+            }
+            other => other,
+        }
+    }
 }
 
 /// The message of an error response that carries none of its own (a 405 from the
@@ -286,6 +300,15 @@ mod tests {
                 FieldError::new("products[0].quantity", "must be between 1 and 999"),
             ]
         );
+    }
+
+    #[test]
+    fn a_renamed_field_keeps_its_message() {
+        let error = ApiError::field("query", "must contain a letter").renaming_field("query", "q");
+        let ApiError::Validation(fields) = error else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(fields, [FieldError::new("q", "must contain a letter")]);
     }
 
     #[test]

@@ -3,14 +3,17 @@
 //! - [`routes`]: one module per area (auth, users, products, cart, orders) calling the
 //!   services over gRPC, plus health.
 //! - [`auth`]: bearer tokens verified locally with auth's public key; role rules.
+//! - [`accounts`]: the account behind a token still exists, is active, has its role.
 //! - [`error`]: the one mapping from gRPC status (and every other failure) to HTTP.
 //! - [`envelope`], [`dto`]: the JSON shapes of responses and bodies.
 //! - [`json`], [`extract`]: extractors whose rejections are API errors.
+//! - [`listing`]: the query parameters of listings (page, limit, sort, order).
 //! - [`middleware`]: request ids, tracing, metrics, security headers, CORS, gzip,
 //!   the error envelope, timeouts and the body limit.
 //! - [`clients`]: one lazily connected gRPC channel per upstream service.
 //! - [`openapi`]: the OpenAPI document and the offline docs page.
 
+pub mod accounts;
 pub mod auth;
 pub mod clients;
 pub mod config;
@@ -19,6 +22,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod json;
+pub mod listing;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
@@ -32,15 +36,18 @@ use shop_common::server::{ServerError, bind};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::accounts::AccountCheck;
 use crate::auth::KeyStore;
 use crate::clients::Clients;
 use crate::middleware::HttpSettings;
 
-/// What every handler shares: the upstream clients and the token key.
+/// What every handler shares: the upstream clients, the token key and what is known
+/// of the accounts behind tokens.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub clients: Arc<Clients>,
     pub keys: KeyStore,
+    pub accounts: Arc<AccountCheck>,
 }
 
 /// Why the gateway could not start or stopped.
@@ -80,6 +87,7 @@ impl App {
             state: AppState {
                 clients: Arc::new(clients),
                 keys: KeyStore::new(config.jwt_public_key),
+                accounts: Arc::default(),
             },
             settings: HttpSettings {
                 cors_origins: config.cors_origins,

@@ -11,8 +11,9 @@ use utoipa::openapi::{Content, OpenApi, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::envelope::{ErrorEnvelope, SortOrder};
+use crate::envelope::ErrorEnvelope;
 use crate::error::{ErrorDetail, FieldError};
+use crate::listing::SortOrder;
 use crate::middleware::security::DOCS_CSP;
 
 /// Where the document is served.

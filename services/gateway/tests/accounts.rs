@@ -201,3 +201,38 @@ async fn an_admin_reads_anyone_but_only_the_super_admin_changes_roles_and_delete
     assert_eq!(deleted.data(), &json!({"id": user.id, "deleted": true}));
     assert_error(&stack.get(&path, Some(&root.token)).await, 404, &path);
 }
+
+#[tokio::test]
+async fn tokens_of_deleted_disabled_or_demoted_accounts_are_refused_at_once() {
+    let stack = Stack::start(Options::default()).await;
+    let root = stack.root().await;
+    let me = "/api/v1/auth/me";
+    let users = "/api/v1/users";
+
+    let disabled = stack.account("USER").await;
+    let path = format!("{users}/{}", disabled.id);
+    stack.get(me, Some(&disabled.token)).await.expect(200);
+    let change = json!({"isActive": false});
+    stack
+        .patch(&path, Some(&root.token), change)
+        .await
+        .expect(200);
+    assert_error(&stack.get(&path, Some(&disabled.token)).await, 403, &path);
+
+    let demoted = stack.account("ADMIN").await;
+    stack.get(users, Some(&demoted.token)).await.expect(200);
+    let path = format!("{users}/{}", demoted.id);
+    let change = json!({"role": "USER"});
+    stack
+        .patch(&path, Some(&root.token), change)
+        .await
+        .expect(200);
+    assert_error(&stack.get(users, Some(&demoted.token)).await, 401, users);
+
+    let deleted = stack.account("USER").await;
+    let path = format!("{users}/{}", deleted.id);
+    stack.get(&path, Some(&deleted.token)).await.expect(200);
+    stack.delete(&path, Some(&root.token)).await.expect(200);
+    assert_error(&stack.get(&path, Some(&deleted.token)).await, 401, &path);
+    assert_error(&stack.get(me, Some(&deleted.token)).await, 401, me);
+}

@@ -122,12 +122,12 @@ async fn checkout_orders_the_cart_empties_it_and_the_order_is_confirmed() {
 }
 
 #[tokio::test]
-async fn checkout_of_an_empty_cart_is_400() {
+async fn checkout_of_an_empty_cart_is_409() {
     let stack = Stack::start(shop()).await;
     let user = stack.account("USER").await;
     let path = "/api/v1/orders/checkout";
     let reply = stack.post(path, Some(&user.token), json!({})).await;
-    assert_error(&reply, 400, path);
+    assert_error(&reply, 409, path);
     assert_eq!(reply.body["error"]["message"], json!("The cart is empty"));
 }
 

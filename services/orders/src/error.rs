@@ -32,6 +32,10 @@ impl From<FlowError> for ServiceError {
 
 impl From<PricingError> for ServiceError {
     fn from(error: PricingError) -> Self {
-        ServiceError::InvalidArgument(error.to_string())
+        match error {
+            // The request is well-formed; what it names does not exist (any more).
+            PricingError::UnknownProducts(_) => ServiceError::NotFound(error.to_string()),
+            PricingError::Money(_) => ServiceError::InvalidArgument(error.to_string()),
+        }
     }
 }

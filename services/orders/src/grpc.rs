@@ -21,6 +21,8 @@ use crate::workflow::Workflow;
 
 /// Longest accepted idempotency key.
 const MAX_IDEMPOTENCY_KEY: usize = 200;
+/// Longest cancellation reason an administrator may give.
+const MAX_REASON_CHARS: usize = 500;
 
 pub struct OrdersGrpc {
     workflow: Workflow,
@@ -193,12 +195,15 @@ impl OrdersService for OrdersGrpc {
                 "must be an order status",
             )])
         })?;
-        let reason = request
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .unwrap_or("cancelled by an administrator");
+        let reason = shop_common::text::bounded(
+            request.reason.as_deref().unwrap_or_default(),
+            MAX_REASON_CHARS,
+        )
+        .map_err(|error| ServiceError::Validation(vec![error.on("reason")]))?;
+        let reason = match reason.as_str() {
+            "" => "cancelled by an administrator",
+            given => given,
+        };
         let change = match target {
             OrderStatus::Cancelled => StatusChange::Cancel { reason },
             OrderStatus::Delivered => StatusChange::Deliver,

@@ -99,6 +99,18 @@ async fn only_admins_change_a_status_and_only_along_legal_transitions() {
         Code::FailedPrecondition
     );
 
+    for reason in ["x".repeat(501), "lost\0".to_owned()] {
+        let unreadable = flow
+            .orders
+            .clone()
+            .update_order_status(UpdateOrderStatusRequest {
+                reason: Some(reason),
+                ..change(admin(), OrderStatus::Cancelled)
+            })
+            .await;
+        assert_eq!(unreadable.unwrap_err().code(), Code::InvalidArgument);
+    }
+
     let shipped = flow.reaches(&order.id, OrderStatus::Shipped).await;
     assert_eq!(shipped.status(), OrderStatus::Shipped);
     let too_late = flow
@@ -201,7 +213,7 @@ async fn a_bad_order_is_refused_field_by_field() {
         .create_order(request(vec![line(unknown.to_string(), 1)]))
         .await
         .unwrap_err();
-    assert_eq!(missing.code(), Code::InvalidArgument);
+    assert_eq!(missing.code(), Code::NotFound);
     assert!(
         missing.message().contains(&unknown.to_string()),
         "{}",

@@ -10,7 +10,7 @@ use shop_proto::users::v1 as pb;
 use shop_proto::users::v1::users_service_server::UsersService;
 use tonic::{Request, Response, Status};
 
-use crate::domain::{Birthdate, NewUser, User, UserChanges, UserId, UserSort};
+use crate::domain::{Birthdate, Email, NewUser, User, UserChanges, UserId, UserSort};
 use crate::error::UsersError;
 use crate::store::UserStore;
 use crate::store::users::{RecordChanges, UserRecord};
@@ -101,9 +101,13 @@ impl UsersService for UsersGrpc {
         &self,
         request: Request<pb::GetUserCredentialsRequest>,
     ) -> Result<Response<pb::UserCredentials>, Status> {
+        // Every stored e-mail is a valid one: anything else (NUL characters included,
+        // which PostgreSQL would refuse) cannot name an account.
+        let email =
+            Email::parse(&request.get_ref().email).map_err(|_| UsersError::EmailNotFound)?;
         let credentials = self
             .store
-            .credentials(&request.get_ref().email)
+            .credentials(email.as_str())
             .await
             .map_err(UsersError::from)?
             .ok_or(UsersError::EmailNotFound)?;

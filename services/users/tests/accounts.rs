@@ -169,6 +169,22 @@ async fn credentials_lookup_ignores_case_and_returns_an_argon2id_hash() {
 }
 
 #[tokio::test]
+async fn credentials_of_an_impossible_email_are_not_found_not_an_error() {
+    let users = start().await;
+    for email in ["ada\0@example.com", "not an e-mail", ""] {
+        let status = users
+            .client
+            .clone()
+            .get_user_credentials(pb::GetUserCredentialsRequest {
+                email: email.into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::NotFound, "{email:?}");
+    }
+}
+
+#[tokio::test]
 async fn list_pages_and_sorts_by_each_field() {
     let users = start().await;
     for (name, email) in [

@@ -54,10 +54,40 @@ pub struct Running {
 
 impl Running {
     pub async fn start(base: u16) -> Self {
+        Self::start_with(base, Vec::new()).await
+    }
+
+    /// A running platform whose data is its own: fresh PostgreSQL databases, its own
+    /// Mongo database and Redis keys, so that whatever a test does to the data (a
+    /// fuzzer with an admin's token) reaches no other test, nor a developer's shop.
+    pub async fn start_with_own_data(base: u16) -> Self {
+        let mut env = Vec::new();
+        for variable in [
+            "USERS_DATABASE_URL",
+            "PRODUCTS_DATABASE_URL",
+            "ORDERS_DATABASE_URL",
+        ] {
+            let database = shop_testkit::postgres::empty_database().await;
+            database.pool.close().await;
+            env.push((variable.to_owned(), database.url));
+        }
+        let name = shop_testkit::unique_name("e2e");
+        env.push(("MONGODB_DATABASE".to_owned(), name.clone()));
+        env.push(("REDIS_KEY_PREFIX".to_owned(), format!("{name}:products:")));
+        Self::start_with(base, env).await
+    }
+
+    /// A running platform with `env` added to (or overriding) [`platform_env`].
+    pub async fn start_with(base: u16, env: Vec<(String, String)>) -> Self {
+        let mut all = platform_env();
+        for (name, value) in env {
+            all.retain(|(existing, _)| *existing != name);
+            all.push((name, value));
+        }
         let spec = PlatformSpec {
             bin_dir: bin_dir().clone(),
             ports: PortPlan::block(base),
-            env: platform_env(),
+            env: all,
             echo_logs: false,
         };
         let mut platform = Platform::spawn(&spec).expect("the services start");
@@ -174,6 +204,149 @@ impl Api {
                 "order {id} never became {status}: {order}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Every line the services print from the moment it starts, for tests about what the
+/// logs contain.
+pub struct LogCapture {
+    readers: Vec<tokio::task::JoinHandle<CapturedLines>>,
+}
+
+/// The lines of the services, and how many were missed because a reader fell behind.
+#[derive(Debug, Default)]
+pub struct CapturedLines {
+    pub lines: Vec<String>,
+    pub missed: u64,
+}
+
+impl LogCapture {
+    /// Starts reading every service's output.
+    pub fn start(platform: &mut Platform) -> Self {
+        use tokio::sync::broadcast::error::RecvError;
+        let mut readers = Vec::new();
+        for service in ServiceKind::ALL {
+            let Some(process) = platform.process_mut(service) else {
+                continue;
+            };
+            let mut output = process.subscribe_output();
+            readers.push(tokio::spawn(async move {
+                let mut captured = CapturedLines::default();
+                loop {
+                    match output.recv().await {
+                        Ok(line) => captured.lines.push(line),
+                        Err(RecvError::Lagged(missed)) => captured.missed += missed,
+                        Err(RecvError::Closed) => return captured,
+                    }
+                }
+            }));
+        }
+        Self { readers }
+    }
+
+    /// Everything printed until the services stopped: call after [`Running::stop`].
+    pub async fn finish(self) -> CapturedLines {
+        let mut all = CapturedLines::default();
+        for reader in self.readers {
+            let captured = tokio::time::timeout(Duration::from_secs(30), reader)
+                .await
+                .expect("the services' output ends once they are stopped")
+                .expect("a log reader");
+            all.lines.extend(captured.lines);
+            all.missed += captured.missed;
+        }
+        all
+    }
+}
+
+/// A response as it came: status, headers and body text.
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl RawResponse {
+    /// The body as JSON (panics on anything else: every answer of the API is JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|_| panic!("non-JSON answer ({}): {}", self.status, self.text))
+    }
+}
+
+impl Api {
+    /// Sends `body` as it is, with `content_type` when given.
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> RawResponse {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        RawResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.expect("a body"),
+        }
+    }
+}
+
+/// A registered, signed-in account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+impl Api {
+    /// Registers an account (a privileged `role` needs `admin`, an admin's token) and
+    /// signs it in.
+    pub async fn account(&self, name: &str, role: Option<&str>, admin: Option<&str>) -> Account {
+        let email = format!("{name}-{}@e2e.test", uuid::Uuid::new_v4().simple());
+        let password = format!("E2e-{name}-pass-1");
+        let mut body = serde_json::json!({"name": name, "email": email, "password": password});
+        if let Some(role) = role {
+            body["role"] = role.into();
+        }
+        let (status, registered) = self.post("/auth/register", admin, body).await;
+        assert_eq!(status, 201, "{registered}");
+        let (id, token) = self.login(&email, &password).await;
+        Account {
+            id,
+            email,
+            password,
+            token,
+        }
+    }
+}
+
+impl Api {
+    /// A client that opens a connection per request: after refusing a body too large
+    /// to read, the gateway closes the connection, and a pooled client could pick that
+    /// connection for its next request while the close is on its way.
+    pub fn unpooled(base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("an HTTP client"),
         }
     }
 }

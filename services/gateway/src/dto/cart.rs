@@ -56,10 +56,11 @@ impl From<pb::Cart> for Cart {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddToCart {
-    #[schema(example = "0199a3b2-7c4e-7d1a-9f0e-2b5c8d1e4f60")]
+    #[schema(example = "0199a3b2-7c4e-7d1a-9f0e-2b5c8d1e4f60", format = Uuid)]
     pub product_id: String,
     /// 1 to 999 (added to the line's quantity).
-    #[schema(example = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 999)]
+    #[serde(deserialize_with = "super::whole::deserialize")]
     pub quantity: u32,
 }
 
@@ -68,6 +69,7 @@ pub struct AddToCart {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetQuantity {
     /// 0 to 999; 0 removes the line.
-    #[schema(example = 3)]
+    #[schema(example = 3, maximum = 999)]
+    #[serde(deserialize_with = "super::whole::deserialize")]
     pub quantity: u32,
 }

@@ -3,9 +3,11 @@
 //! protobuf messages. Request bodies refuse unknown fields.
 
 pub mod cart;
+pub mod image_url;
 pub mod orders;
 pub mod products;
 pub mod users;
+pub mod whole;
 
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -123,15 +123,18 @@ impl From<pb::Order> for Order {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateOrderBody {
     /// 1 to 50 lines, one per product.
+    #[schema(min_items = 1, max_items = 50)]
     pub products: Vec<OrderLineBody>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderLineBody {
+    #[schema(format = Uuid)]
     pub product_id: String,
     /// 1 to 999.
-    #[schema(example = 2)]
+    #[schema(example = 2, minimum = 1, maximum = 999)]
+    #[serde(deserialize_with = "super::whole::deserialize")]
     pub quantity: u32,
 }
 

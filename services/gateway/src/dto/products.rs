@@ -6,6 +6,7 @@ use shop_proto::products::v1 as pb;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::image_url::ImageUrl;
 use super::timestamp;
 
 /// A product of the catalog.
@@ -55,17 +56,27 @@ impl From<pb::Product> for Product {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductBody {
-    /// 1 to 200 characters.
-    #[schema(example = "Espresso cup")]
+    /// 1 to 200 characters, not only spaces.
+    #[schema(
+        example = "Espresso cup",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub name: String,
+    /// At most 5000 characters.
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
-    /// At least 0, at most two decimals (a number, or a string such as "19.99").
-    #[schema(value_type = f64, example = 19.99)]
+    /// From 0 to 9999999999.99, at most two decimals (a number, or a string such as
+    /// "19.99").
+    #[schema(value_type = f64, example = 19.99, minimum = 0, maximum = 9999999999.99, multiple_of = 0.01)]
     pub price: Money,
     /// At least 0.
-    #[schema(example = 12)]
+    #[schema(example = 12, minimum = 0)]
+    #[serde(deserialize_with = "super::whole::deserialize")]
     pub stock: i32,
     /// http(s) URLs, at most 20.
+    #[schema(value_type = Option<Vec<ImageUrl>>, max_items = 20)]
     pub images: Option<Vec<String>>,
 }
 
@@ -104,11 +115,20 @@ impl ProductBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductPatch {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
+    /// At most 5000 characters.
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
-    #[schema(value_type = Option<f64>, example = 17.5)]
+    /// As in [`ProductBody`].
+    #[schema(value_type = Option<f64>, example = 17.5, minimum = 0, maximum = 9999999999.99, multiple_of = 0.01)]
     pub price: Option<Money>,
+    #[schema(minimum = 0)]
+    #[serde(default, deserialize_with = "super::whole::option")]
     pub stock: Option<i32>,
+    /// http(s) URLs, at most 20; replaces the list.
+    #[schema(value_type = Option<Vec<ImageUrl>>, max_items = 20)]
     pub images: Option<Vec<String>>,
 }
 

@@ -59,15 +59,28 @@ impl TryFrom<pb::User> for User {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterBody {
-    #[schema(example = "Ada Lovelace")]
+    /// 1 to 150 characters, not only spaces.
+    #[schema(
+        example = "Ada Lovelace",
+        min_length = 1,
+        max_length = 150,
+        pattern = r"\S"
+    )]
     pub name: String,
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", format = Email, max_length = 254)]
     pub email: String,
     /// 8 to 128 characters with an upper-case letter, a lower-case letter, a digit
-    /// and a symbol.
-    #[schema(example = "Analytical-Engine-1")]
+    /// and a symbol. The policy also takes letters and digits outside ASCII; the
+    /// documented pattern names the ASCII ones.
+    #[schema(
+        example = "Analytical-Engine-1",
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[!-/:-@\[-`{-~])"
+    )]
     pub password: String,
     /// `YYYY-MM-DD`, not in the future.
+    #[schema(format = Date, example = "1990-12-10")]
     pub birthdate: Option<String>,
     /// USER when absent; any other role needs the bearer token of an ADMIN or
     /// SUPER_ADMIN (at least as privileged as the role granted), else 403.
@@ -95,9 +108,9 @@ impl RegisterBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginBody {
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", min_length = 1, pattern = r"\S")]
     pub email: String,
-    #[schema(example = "Analytical-Engine-1")]
+    #[schema(example = "Analytical-Engine-1", min_length = 1)]
     pub password: String,
 }
 
@@ -136,10 +149,20 @@ impl TryFrom<auth_pb::LoginResponse> for LoginResponse {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserBody {
+    /// 1 to 150 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 150, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    /// As at registration.
+    #[schema(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[!-/:-@\[-`{-~])"
+    )]
     pub password: Option<String>,
-    /// `YYYY-MM-DD`; an empty string clears it.
+    /// `YYYY-MM-DD`, not in the future; an empty string clears it.
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", example = "1990-12-10")]
     pub birthdate: Option<String>,
     pub is_active: Option<bool>,
     #[schema(value_type = Option<RoleName>)]

@@ -103,7 +103,7 @@ async fn clear_cart(
 /// Set the quantity of a line (0 removes it).
 #[utoipa::path(
     patch, path = "/cart/items/{productId}", tag = "cart",
-    params(("productId" = String, Path, description = "The product of the line")),
+    params(("productId" = String, Path, format = Uuid, description = "The product of the line")),
     request_body = SetQuantity,
     security(("bearer" = [])),
     responses(
@@ -129,7 +129,7 @@ async fn set_quantity(
 /// Remove a line (a line that is not there changes nothing).
 #[utoipa::path(
     delete, path = "/cart/items/{productId}", tag = "cart",
-    params(("productId" = String, Path, description = "The product of the line")),
+    params(("productId" = String, Path, format = Uuid, description = "The product of the line")),
     security(("bearer" = [])),
     responses((status = 200, description = "The cart", body = Envelope<Cart>))
 )]

@@ -14,10 +14,11 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::{ADMINS, CurrentUser};
 use crate::dto::orders::{CreateOrderBody, Order, UpdateStatusBody};
-use crate::envelope::{Envelope, ErrorEnvelope, Paginated, SortOrder, page_request};
+use crate::envelope::{Envelope, ErrorEnvelope, Paginated};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::listing::{SortOrder, page_request, sort_fields};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -66,9 +67,12 @@ async fn place(
 #[utoipa::path(
     post, path = "/orders", tag = "orders",
     request_body = CreateOrderBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first order")),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 200, description = "A retry with the same key returns the first order (printable ASCII, at most 200 characters)")),
     security(("bearer" = [])),
-    responses((status = 201, description = "The order, pending", body = Envelope<Order>))
+    responses(
+        (status = 201, description = "The order, pending", body = Envelope<Order>),
+        (status = 404, description = "A product does not exist", body = ErrorEnvelope),
+    )
 )]
 async fn create_order(
     State(state): State<AppState>,
@@ -85,14 +89,15 @@ async fn create_order(
 ///
 /// A line added while the checkout runs stays in the cart. If the cart cannot be
 /// emptied afterwards the order still stands (201) and the lines stay in the cart.
-/// A retried checkout (same `Idempotency-Key`) finds the cart empty: 400.
+/// A retried checkout (same `Idempotency-Key`) finds the cart empty: 409.
 #[utoipa::path(
     post, path = "/orders/checkout", tag = "orders",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first order")),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 200, description = "A retry with the same key returns the first order (printable ASCII, at most 200 characters)")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The order, pending", body = Envelope<Order>),
-        (status = 400, description = "The cart is empty", body = ErrorEnvelope),
+        (status = 404, description = "A product in the cart no longer exists", body = ErrorEnvelope),
+        (status = 409, description = "The cart is empty", body = ErrorEnvelope),
     )
 )]
 async fn checkout(
@@ -112,7 +117,8 @@ async fn checkout(
         .await?
         .into_inner();
     if cart.items.is_empty() {
-        return Err(ApiError::BadRequest("The cart is empty".into()));
+        // Nothing is wrong with the request; the cart's state does not allow it.
+        return Err(ApiError::Conflict("The cart is empty".into()));
     }
     let lines = cart
         .items
@@ -139,20 +145,30 @@ async fn checkout(
     Ok(Envelope::created(Order::from(order)))
 }
 
+sort_fields!(
+    /// What orders are sorted by.
+    OrderSort { CreatedAt => "created_at", TotalPrice => "total_price", Status => "status" }
+);
+
 /// `?userId=` and the page of a listing.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 struct OrdersQuery {
     /// Administrators only: the orders of this user.
+    #[param(format = Uuid)]
     user_id: Option<String>,
     /// Page number, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
     page: Option<u32>,
     /// Items per page (1 to 100, default 10).
+    #[param(minimum = 1, maximum = 100, example = 10)]
     limit: Option<u32>,
     /// `created_at` (default, newest first), `total_price` or `status`.
-    sort: Option<String>,
+    #[param(inline)]
+    sort: Option<OrderSort>,
     /// `asc` or `desc`.
+    #[param(inline)]
     order: Option<SortOrder>,
 }
 
@@ -171,14 +187,20 @@ async fn list_orders(
     caller: CurrentUser,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Envelope<Paginated<Order>>, ApiError> {
+    // An empty `userId` is not "everyone": it is a malformed id.
+    if let Some(user_id) = &query.user_id
+        && user_id.parse::<uuid::Uuid>().is_err()
+    {
+        return Err(ApiError::field("userId", "must be a UUID"));
+    }
     let request = pb::ListOrdersRequest {
         actor: Some(caller.actor()),
         page: Some(page_request(
             query.page,
             query.limit,
-            query.sort.as_deref(),
+            query.sort,
             query.order,
-        )),
+        )?),
         user_id: query.user_id,
     };
     let response = state
@@ -195,7 +217,7 @@ async fn list_orders(
 /// One order, with its items, status and shipment.
 #[utoipa::path(
     get, path = "/orders/{id}", tag = "orders",
-    params(("id" = String, Path, description = "The order's id")),
+    params(("id" = String, Path, format = Uuid, description = "The order's id")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The order", body = Envelope<Order>),
@@ -219,7 +241,7 @@ async fn get_order(
 /// (once shipped).
 #[utoipa::path(
     patch, path = "/orders/{id}/status", tag = "orders",
-    params(("id" = String, Path, description = "The order's id")),
+    params(("id" = String, Path, format = Uuid, description = "The order's id")),
     request_body = UpdateStatusBody,
     security(("bearer" = [])),
     responses(

@@ -11,12 +11,13 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::{ADMINS, CATALOG_EDITORS, CurrentUser};
-use crate::dto::Deleted;
 use crate::dto::products::{Product, ProductBody, ProductPatch};
-use crate::envelope::{Envelope, ErrorEnvelope, PageQuery, Paginated, SortOrder, page_request};
+use crate::dto::{Deleted, image_url};
+use crate::envelope::{Envelope, ErrorEnvelope, Paginated};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::listing::{SortOrder, page_request, sort_fields};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -35,18 +36,51 @@ fn page_of(response: pb::ListProductsResponse) -> Paginated<Product> {
     Paginated::new(products, response.page)
 }
 
-/// List products (sort: `created_at` (default, newest first), `name`, `price`).
+sort_fields!(
+    /// What the catalog is sorted by.
+    ProductSort { CreatedAt => "created_at", Name => "name", Price => "price" }
+);
+
+sort_fields!(
+    /// What search results are sorted by.
+    SearchSort { Relevance => "relevance", CreatedAt => "created_at", Name => "name", Price => "price" }
+);
+
+/// The page of a listing of the catalog.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ProductsQuery {
+    /// Page number, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
+    page: Option<u32>,
+    /// Items per page (1 to 100, default 10).
+    #[param(minimum = 1, maximum = 100, example = 10)]
+    limit: Option<u32>,
+    /// `created_at` (default, newest first), `name` or `price`.
+    #[param(inline)]
+    sort: Option<ProductSort>,
+    /// `asc` or `desc` (default: the field's natural order).
+    #[param(inline)]
+    order: Option<SortOrder>,
+}
+
+/// List products.
 #[utoipa::path(
     get, path = "/products", tag = "products",
-    params(PageQuery),
+    params(ProductsQuery),
     responses((status = 200, description = "A page of products", body = Envelope<Paginated<Product>>))
 )]
 async fn list_products(
     State(state): State<AppState>,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<ProductsQuery>,
 ) -> Result<Envelope<Paginated<Product>>, ApiError> {
     let request = pb::ListProductsRequest {
-        page: Some(query.to_proto()),
+        page: Some(page_request(
+            query.page,
+            query.limit,
+            query.sort,
+            query.order,
+        )?),
     };
     let response = state
         .clients
@@ -61,15 +95,21 @@ async fn list_products(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
-    /// Words to find in names and descriptions (prefixes match: `boo` finds "Book").
+    /// Words to find in names and descriptions (prefixes match: `boo` finds "Book"):
+    /// at most 200 characters, at least one of them a letter or a digit.
+    #[param(max_length = 200, pattern = r"[^\W_]")]
     q: String,
     /// Page number, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
     page: Option<u32>,
     /// Items per page (1 to 100, default 10).
+    #[param(minimum = 1, maximum = 100, example = 10)]
     limit: Option<u32>,
     /// `relevance` (default), `created_at`, `name` or `price`.
-    sort: Option<String>,
+    #[param(inline)]
+    sort: Option<SearchSort>,
     /// `asc` or `desc`.
+    #[param(inline)]
     order: Option<SortOrder>,
 }
 
@@ -87,9 +127,9 @@ async fn search_products(
         page: Some(page_request(
             query.page,
             query.limit,
-            query.sort.as_deref(),
+            query.sort,
             query.order,
-        )),
+        )?),
         query: query.q,
     };
     let response = state
@@ -97,14 +137,16 @@ async fn search_products(
         .products
         .clone()
         .search_products(request)
-        .await?;
+        .await
+        // products calls the text `query`; here it is the parameter `q`.
+        .map_err(|status| ApiError::from(status).renaming_field("query", "q"))?;
     Ok(Envelope::ok(page_of(response.into_inner())))
 }
 
 /// One product (served from the cache when it is there).
 #[utoipa::path(
     get, path = "/products/{id}", tag = "products",
-    params(("id" = String, Path, description = "The product's id")),
+    params(("id" = String, Path, format = Uuid, description = "The product's id")),
     responses(
         (status = 200, description = "The product", body = Envelope<Product>),
         (status = 404, description = "No such product", body = ErrorEnvelope),
@@ -140,6 +182,7 @@ async fn create_product(
     Json(body): Json<ProductBody>,
 ) -> Result<Envelope<Product>, ApiError> {
     caller.require(CATALOG_EDITORS)?;
+    check_images(body.images.as_deref())?;
     let product = state
         .clients
         .products
@@ -153,7 +196,7 @@ async fn create_product(
 /// Replace a product: absent `description` and `images` are cleared.
 #[utoipa::path(
     put, path = "/products/{id}", tag = "products",
-    params(("id" = String, Path, description = "The product's id")),
+    params(("id" = String, Path, format = Uuid, description = "The product's id")),
     request_body = ProductBody,
     security(("bearer" = [])),
     responses(
@@ -169,13 +212,14 @@ async fn replace_product(
     Json(body): Json<ProductBody>,
 ) -> Result<Envelope<Product>, ApiError> {
     caller.require(CATALOG_EDITORS)?;
+    check_images(body.images.as_deref())?;
     update(&state, body.into_replace(id, caller.actor())).await
 }
 
 /// Change some fields of a product.
 #[utoipa::path(
     patch, path = "/products/{id}", tag = "products",
-    params(("id" = String, Path, description = "The product's id")),
+    params(("id" = String, Path, format = Uuid, description = "The product's id")),
     request_body = ProductPatch,
     security(("bearer" = [])),
     responses(
@@ -191,7 +235,18 @@ async fn patch_product(
     Json(body): Json<ProductPatch>,
 ) -> Result<Envelope<Product>, ApiError> {
     caller.require(CATALOG_EDITORS)?;
+    check_images(body.images.as_deref())?;
     update(&state, body.into_proto(id, caller.actor())).await
+}
+
+/// 400 naming each image URL outside the documented pattern.
+fn check_images(images: Option<&[String]>) -> Result<(), ApiError> {
+    let invalid = image_url::check(images);
+    if invalid.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(invalid))
+    }
 }
 
 async fn update(
@@ -211,7 +266,7 @@ async fn update(
 /// Delete a product.
 #[utoipa::path(
     delete, path = "/products/{id}", tag = "products",
-    params(("id" = String, Path, description = "The product's id")),
+    params(("id" = String, Path, format = Uuid, description = "The product's id")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Deleted", body = Envelope<Deleted>),

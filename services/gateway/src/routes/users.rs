@@ -5,7 +5,9 @@
 //! SUPER_ADMIN.
 
 use axum::extract::State;
+use serde::Deserialize;
 use shop_proto::users::v1 as pb;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,10 +15,11 @@ use crate::AppState;
 use crate::auth::{ADMINS, CurrentUser, SUPER_ADMIN};
 use crate::dto::Deleted;
 use crate::dto::users::{UpdateUserBody, User};
-use crate::envelope::{Envelope, ErrorEnvelope, PageQuery, Paginated};
+use crate::envelope::{Envelope, ErrorEnvelope, Paginated};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::listing::{SortOrder, page_request, sort_fields};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,10 +33,33 @@ fn is_self(caller: &CurrentUser, id: &str) -> bool {
         .is_ok_and(|id| id == caller.actor.user_id)
 }
 
-/// List accounts (sort: `created_at`, `name`, `email`).
+sort_fields!(
+    /// What accounts are sorted by.
+    UserSort { CreatedAt => "created_at", Name => "name", Email => "email" }
+);
+
+/// The page of a listing of accounts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UsersQuery {
+    /// Page number, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
+    page: Option<u32>,
+    /// Items per page (1 to 100, default 10).
+    #[param(minimum = 1, maximum = 100, example = 10)]
+    limit: Option<u32>,
+    /// `created_at` (default, newest first), `name` or `email`.
+    #[param(inline)]
+    sort: Option<UserSort>,
+    /// `asc` or `desc` (default: the field's natural order).
+    #[param(inline)]
+    order: Option<SortOrder>,
+}
+
+/// List accounts.
 #[utoipa::path(
     get, path = "/users", tag = "users",
-    params(PageQuery),
+    params(UsersQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = Envelope<Paginated<User>>),
@@ -43,11 +69,16 @@ fn is_self(caller: &CurrentUser, id: &str) -> bool {
 async fn list_users(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<UsersQuery>,
 ) -> Result<Envelope<Paginated<User>>, ApiError> {
     caller.require(ADMINS)?;
     let request = pb::ListUsersRequest {
-        page: Some(query.to_proto()),
+        page: Some(page_request(
+            query.page,
+            query.limit,
+            query.sort,
+            query.order,
+        )?),
     };
     let response = state
         .clients
@@ -67,7 +98,7 @@ async fn list_users(
 /// One account: an administrator's, or the caller's own.
 #[utoipa::path(
     get, path = "/users/{id}", tag = "users",
-    params(("id" = String, Path, description = "The account's id")),
+    params(("id" = String, Path, format = Uuid, description = "The account's id")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = Envelope<User>),
@@ -96,7 +127,7 @@ async fn get_user(
 /// Change an account (partial).
 #[utoipa::path(
     patch, path = "/users/{id}", tag = "users",
-    params(("id" = String, Path, description = "The account's id")),
+    params(("id" = String, Path, format = Uuid, description = "The account's id")),
     request_body = UpdateUserBody,
     security(("bearer" = [])),
     responses(
@@ -119,16 +150,18 @@ async fn update_user(
         .clients
         .users
         .clone()
-        .update_user(body.into_proto(id))
+        .update_user(body.into_proto(id.clone()))
         .await?
         .into_inner();
+    // Its role or standing may have changed: its tokens are checked afresh.
+    state.accounts.forget(&id);
     Ok(Envelope::ok(User::try_from(user)?))
 }
 
 /// Delete an account.
 #[utoipa::path(
     delete, path = "/users/{id}", tag = "users",
-    params(("id" = String, Path, description = "The account's id")),
+    params(("id" = String, Path, format = Uuid, description = "The account's id")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Deleted", body = Envelope<Deleted>),
@@ -148,5 +181,6 @@ async fn delete_user(
         .clone()
         .delete_user(pb::DeleteUserRequest { id: id.clone() })
         .await?;
+    state.accounts.forget(&id);
     Ok(Envelope::ok(Deleted::new(id)))
 }

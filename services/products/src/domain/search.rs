@@ -27,6 +27,13 @@ impl SearchQuery {
                 format!("must be at most {MAX_QUERY_CHARS} characters"),
             ));
         }
+        // PostgreSQL cannot take NUL in text, and nobody searches for it.
+        if raw.contains('\0') {
+            return Err(FieldViolation::new(
+                "query",
+                "must not contain NUL characters",
+            ));
+        }
         let text = raw
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -87,6 +94,12 @@ mod tests {
         let query = SearchQuery::parse("  Rust   BOO ").unwrap();
         assert_eq!(query.text(), "rust boo");
         assert_eq!(query.prefix_tsquery(), "rust:* & boo:*");
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        let violation = SearchQuery::parse("lamp\0").unwrap_err();
+        assert_eq!(violation.description, "must not contain NUL characters");
     }
 
     #[test]

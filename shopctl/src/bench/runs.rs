@@ -1,0 +1,239 @@
+//! The load scenarios of the benchmark, in order, against the platform's gateway and
+//! the bare axum ceiling.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shop_common::service::ServiceKind;
+
+use super::ceiling::Ceiling;
+use super::cpu::{CpuSnapshot, Spender};
+use super::{BenchError, BenchOptions};
+use crate::load::fixture::{Fixture, Setup};
+use crate::load::report::LoadReport;
+use crate::load::scenario::Scenario;
+use crate::load::{LoadPlan, LoadRunner, Mode};
+use crate::platform::{LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_PASSWORD};
+
+/// Requests in flight at most in the open-loop runs.
+const MAX_IN_FLIGHT: usize = 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long after `buy` pending orders may still confirm before they count as lost.
+const SETTLE: Duration = Duration::from_secs(30);
+
+/// What each scenario measured.
+#[derive(Debug, Clone)]
+pub struct Runs {
+    /// Bytes of the `GET /products/:id` answer (and of the ceiling's).
+    pub product_body_len: usize,
+    /// 1. Cached product reads, closed loop.
+    pub product: LoadReport,
+    /// 2. The same against bare axum.
+    pub ceiling: LoadReport,
+    /// 1 again, open loop at half of its max rate.
+    pub product_half_rate: LoadReport,
+    /// 3.
+    pub list: LoadReport,
+    pub search: LoadReport,
+    /// 4.
+    pub login: LoadReport,
+    /// 5.
+    pub buy: LoadReport,
+    /// CPU per request of each process, per run.
+    pub cpu: Vec<CpuRow>,
+}
+
+/// What one run cost each process.
+#[derive(Debug, Clone)]
+pub struct CpuRow {
+    pub run: String,
+    pub per_request: Vec<(Spender, Duration)>,
+}
+
+/// One runner and fixture for every scenario.
+struct Session<'a> {
+    options: &'a BenchOptions,
+    runner: LoadRunner,
+    fixture: Arc<Fixture>,
+    /// The service processes, for their CPU time.
+    pids: &'a [(ServiceKind, u32)],
+    cpu: Vec<CpuRow>,
+}
+
+impl Session<'_> {
+    fn plan(&self, scenario: Scenario, mode: Mode, duration: Duration) -> LoadPlan {
+        LoadPlan {
+            scenario,
+            mode,
+            duration,
+            poll_interval: self.options.poll_interval,
+            poll_budget: self.options.poll_budget,
+            settle: SETTLE,
+        }
+    }
+
+    /// `scenario` with the benchmark's connections, back to back, for `duration`.
+    fn closed(&self, scenario: Scenario, duration: Duration) -> LoadPlan {
+        let workers = self.options.connections;
+        self.plan(scenario, Mode::Concurrency { workers }, duration)
+    }
+
+    fn open(&self, scenario: Scenario, per_second: f64, duration: Duration) -> LoadPlan {
+        let mode = Mode::Rate {
+            per_second,
+            max_in_flight: MAX_IN_FLIGHT,
+        };
+        self.plan(scenario, mode, duration)
+    }
+
+    /// Runs `plan`, and notes its CPU per request under `row` (unless empty).
+    async fn run(
+        &mut self,
+        label: &str,
+        row: &str,
+        plan: &LoadPlan,
+    ) -> Result<LoadReport, BenchError> {
+        eprintln!("==> {label}");
+        let before = CpuSnapshot::take(self.pids);
+        let report = self.runner.run(self.fixture.clone(), plan).await?;
+        self.note_cpu(row, &before, report.requests);
+        Ok(report)
+    }
+
+    fn note_cpu(&mut self, row: &str, before: &CpuSnapshot, requests: u64) {
+        if !row.is_empty() {
+            let per_request = CpuSnapshot::take(self.pids).per_request_since(before, requests);
+            self.cpu.push(CpuRow {
+                run: row.to_owned(),
+                per_request,
+            });
+        }
+    }
+}
+
+/// Prepares the load catalog and users at `gateway` and runs every scenario.
+pub async fn measure(
+    options: &BenchOptions,
+    gateway: &str,
+    pids: &[(ServiceKind, u32)],
+) -> Result<Runs, BenchError> {
+    let runner = LoadRunner::new(gateway, MAX_IN_FLIGHT, REQUEST_TIMEOUT, true)?;
+    eprintln!(
+        "==> preparing the load catalog and {} virtual users",
+        options.users
+    );
+    let setup = Setup {
+        admin_email: LOCAL_ADMIN_EMAIL.to_owned(),
+        admin_password: LOCAL_ADMIN_PASSWORD.to_owned(),
+        users: options.users,
+    };
+    let fixture = Arc::new(runner.prepare(&setup).await?);
+    let first = fixture.products.first().cloned().unwrap_or_default();
+    let product_body_len = runner
+        .client()
+        .body_len(&format!("/products/{first}"))
+        .await
+        .map_err(BenchError::ProductBody)?;
+    let mut s = Session {
+        options,
+        runner,
+        fixture,
+        pids,
+        cpu: Vec::new(),
+    };
+    let (d, n) = (options.duration, options.connections);
+    s.run(
+        "warming up",
+        "",
+        &s.closed(Scenario::Product, options.warmup),
+    )
+    .await?;
+    let label = format!("1. GET /products/:id, {n} connections");
+    let product = s
+        .run(&label, "1. product", &s.closed(Scenario::Product, d))
+        .await?;
+    eprintln!("==> 2. the bare axum ceiling, {n} connections");
+    let (ceiling, cpu) = ceiling_run(&s, product_body_len, &s.closed(Scenario::Product, d)).await?;
+    s.cpu.push(cpu);
+    let half = (product.requests_per_s / 2.0).max(1.0).round();
+    let label = format!("1b. GET /products/:id at half its max rate ({half} req/s)");
+    let product_half_rate = s
+        .run(&label, "", &s.open(Scenario::Product, half, d))
+        .await?;
+    let list = s
+        .run(
+            "3. GET /products?page=1&limit=10",
+            "3. list",
+            &s.closed(Scenario::List, d),
+        )
+        .await?;
+    let search = s
+        .run(
+            "3. GET /products/search?q=...",
+            "3. search",
+            &s.closed(Scenario::Search, d),
+        )
+        .await?;
+    let workers = options.login_concurrency;
+    let logins = s.plan(Scenario::Login, Mode::Concurrency { workers }, d);
+    let login = s
+        .run(
+            &format!("4. POST /auth/login, {workers} at a time"),
+            "4. login",
+            &logins,
+        )
+        .await?;
+    let (rate, buying) = (options.buy_rate, options.buy_duration);
+    let label = format!("5. buy at {rate} orders/s for {buying:?}");
+    let buy = s
+        .run(
+            &label,
+            "5. buy (all its requests)",
+            &s.open(Scenario::Buy, rate, buying),
+        )
+        .await?;
+    Ok(Runs {
+        product_body_len,
+        product,
+        ceiling,
+        product_half_rate,
+        list,
+        search,
+        login,
+        buy,
+        cpu: s.cpu,
+    })
+}
+
+/// `plan` against a bare axum server, after the same warm-up, and its CPU per request
+/// (read before the server stops: the CPU of exited threads is no longer told apart).
+async fn ceiling_run(
+    session: &Session<'_>,
+    body_len: usize,
+    plan: &LoadPlan,
+) -> Result<(LoadReport, CpuRow), BenchError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let ceiling = Ceiling::start(body_len, threads)?;
+    let connections = session.options.connections;
+    let runner = LoadRunner::new(&ceiling.base_url(), connections, REQUEST_TIMEOUT, true)?;
+    let warmup = LoadPlan {
+        duration: session.options.warmup,
+        ..plan.clone()
+    };
+    let fixture = &session.fixture;
+    let measured = async {
+        runner.run(fixture.clone(), &warmup).await?;
+        let before = CpuSnapshot::take(session.pids);
+        let report = runner.run(fixture.clone(), plan).await?;
+        let per_request =
+            CpuSnapshot::take(session.pids).per_request_since(&before, report.requests);
+        let row = CpuRow {
+            run: "2. bare axum".to_owned(),
+            per_request,
+        };
+        Ok::<_, BenchError>((report, row))
+    }
+    .await;
+    ceiling.stop()?;
+    measured
+}
