@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
@@ -28,20 +27,13 @@ fn tansu_binary() -> PathBuf {
     cache.join("tools/bin/tansu")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free loopback port")
-}
-
 impl PrivateBroker {
     /// Starts a broker and waits until it accepts connections.
     pub async fn start() -> Self {
         let dir = std::env::temp_dir().join(crate::unique_name("rustshop-broker"));
         std::fs::create_dir_all(&dir).expect("a temporary folder for the broker");
         let mut broker = Self {
-            port: free_port(),
+            port: crate::infra::free_port(),
             dir,
             child: None,
         };
@@ -90,17 +82,7 @@ impl PrivateBroker {
                 )
             });
         self.child = Some(child);
-        crate::eventually(
-            "the private broker to listen",
-            Duration::from_secs(30),
-            || async {
-                tokio::net::TcpStream::connect(self.address())
-                    .await
-                    .ok()
-                    .map(|_| ())
-            },
-        )
-        .await;
+        crate::infra::wait_listening("the private broker to listen", &self.address()).await;
     }
 }
 

@@ -68,3 +68,22 @@ pub fn host_port(url: &str) -> String {
         Err(_) => url.to_owned(),
     }
 }
+
+/// A loopback port nobody listens on now, for a server of a test's own.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
+
+/// Waits until something accepts connections at `address` (a server just started).
+pub(crate) async fn wait_listening(what: &str, address: &str) {
+    crate::eventually(what, Duration::from_secs(30), || async {
+        tokio::net::TcpStream::connect(address)
+            .await
+            .ok()
+            .map(|_| ())
+    })
+    .await;
+}

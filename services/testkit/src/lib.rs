@@ -6,7 +6,9 @@
 //! - [`redis::redis`]: a Redis connection and a key prefix of its own.
 //! - [`mongo::mongo`]: a MongoDB database name of its own.
 //! - [`kafka::kafka`]: a topic prefix and consumer group names of its own.
-//! - [`broker::PrivateBroker`]: a broker of the test's own, to stop and restart.
+//! - [`broker::PrivateBroker`], [`redis_server::PrivateRedis`],
+//!   [`postgres_server::PrivatePostgres`]: servers of the test's own, to stop and restart.
+//! - [`kafka::group_lag`]: how far a consumer group is behind its topics.
 //! - [`eventually`]: poll for an effect with a deadline instead of sleeping.
 //!
 //! Servers are found through the same variables the services read (`REDIS_URL`, ...),
@@ -18,7 +20,9 @@ pub mod infra;
 pub mod kafka;
 pub mod mongo;
 pub mod postgres;
+pub mod postgres_server;
 pub mod redis;
+pub mod redis_server;
 
 mod wait;
 
