@@ -2,7 +2,8 @@
 //!
 //! This is how the first admin comes to be (public registration never grants a
 //! privileged role). It runs in the background, retrying with backoff while users is
-//! unreachable (users may start after auth), so auth answers health checks meanwhile.
+//! unreachable (users may start after auth). Meanwhile auth's port answers, but its
+//! health reports NOT_SERVING: it is not ready until the admin can log in.
 //! An existing account is left as it is: its password and role are not reset.
 
 use std::time::Duration;
@@ -56,7 +57,7 @@ pub async fn ensure_admin(
     status: watch::Sender<BootstrapStatus>,
     shutdown: CancellationToken,
 ) {
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
     let mut attempt: u32 = 0;
     loop {
         attempt += 1;

@@ -97,15 +97,25 @@ impl App {
     /// Serves until `shutdown` is cancelled, making sure of the bootstrap admin in the
     /// background meanwhile.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
+        let mut admin_checked = self.bootstrap.subscribe();
         let bootstrap = tokio::spawn(ensure_admin(
             self.users,
             self.admin,
             self.bootstrap,
             shutdown.child_token(),
         ));
+        // Not ready until the admin exists: a client that logs in as the admin as soon
+        // as auth is healthy (a seed script, a test) must not be refused.
+        let ready = async move {
+            // Failed (a bad admin e-mail) is logged; logins of others still work.
+            let _ = admin_checked
+                .wait_for(|status| *status != BootstrapStatus::Pending)
+                .await;
+        };
         let routes = tonic::service::Routes::new(AuthServiceServer::new(self.service));
         let served = self
             .server
+            .ready_when(ready)
             .serve(routes, &[SERVICE_NAME], shutdown.clone())
             .await;
         // On a server error the bootstrap is stopped too; on shutdown it already was.

@@ -11,8 +11,10 @@ use shop_proto::auth::v1 as pb;
 use shop_proto::common::v1::Role;
 use support::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AuthOptions, TestUsers, login, start_auth, start_users,
-    start_users_at,
+    start_users_at, wait_for,
 };
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 async fn admins(users: &TestUsers) -> Vec<String> {
     sqlx::query_scalar("SELECT id::text FROM users WHERE lower(email) = lower($1)")
@@ -65,8 +67,21 @@ async fn replicas_starting_together_create_one_admin() {
     assert!(ids.iter().all(|id| *id == stored[0]), "{ids:?}");
 }
 
+async fn serving_status(addr: std::net::SocketAddr) -> ServingStatus {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel);
+    let request = HealthCheckRequest {
+        service: String::new(),
+    };
+    health.check(request).await.unwrap().into_inner().status()
+}
+
 #[tokio::test]
-async fn bootstrap_waits_for_users_while_auth_already_serves() {
+async fn bootstrap_waits_for_users_while_auth_answers_but_is_not_ready() {
     // A free port for users, which starts only later.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -80,12 +95,18 @@ async fn bootstrap_waits_for_users_while_auth_already_serves() {
         .await;
     assert!(key.is_ok(), "auth answers while users is down");
     assert_eq!(*auth.bootstrap.borrow(), BootstrapStatus::Pending);
+    // Not ready: the admin could not log in yet.
+    assert_eq!(serving_status(auth.addr).await, ServingStatus::NotServing);
 
     let users = start_users_at(port).await;
     assert!(matches!(
         auth.bootstrapped().await,
         BootstrapStatus::Created { .. }
     ));
+    wait_for("auth to report SERVING", || async {
+        (serving_status(auth.addr).await == ServingStatus::Serving).then_some(())
+    })
+    .await;
     assert_eq!(admins(&users).await.len(), 1);
 }
 

@@ -4,7 +4,9 @@
 mod metrics_layer;
 mod request_span;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 
 use axum::Router;
 use axum::routing::get;
@@ -48,7 +50,11 @@ pub struct GrpcServer {
     grpc: TcpListener,
     metrics: TcpListener,
     health: HealthReporter,
+    /// Completes when the service can do its job (SERVING is reported only then).
+    readiness: Option<Readiness>,
 }
+
+type Readiness = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 impl GrpcServer {
     pub async fn bind(config: &ServerConfig) -> Result<Self, ServerError> {
@@ -59,7 +65,16 @@ impl GrpcServer {
             grpc,
             metrics,
             health: HealthReporter::new(),
+            readiness: None,
         })
+    }
+
+    /// Reports NOT_SERVING until `ready` completes, for a service that cannot do its
+    /// job right after start (auth, until the bootstrap admin exists): a readiness
+    /// probe keeps traffic away meanwhile, while the port answers liveness probes.
+    pub fn ready_when(mut self, ready: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.readiness = Some(Box::pin(ready));
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -81,17 +96,20 @@ impl GrpcServer {
     /// `names` are the fully qualified gRPC service names reported as SERVING (the
     /// empty name, the whole server, always is).
     pub async fn serve(
-        self,
+        mut self,
         routes: Routes,
         names: &[&str],
         shutdown: CancellationToken,
     ) -> Result<(), ServerError> {
         let addr = self.local_addr().map_err(ServerError::Metrics)?;
-        for name in names.iter().copied().chain([""]) {
-            self.health
-                .set_service_status(name, ServingStatus::Serving)
-                .await;
-        }
+        let statuses: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let readiness = report_serving(
+            self.health.clone(),
+            statuses,
+            self.readiness.take(),
+            shutdown.clone(),
+        )
+        .await;
         let metrics = tokio::spawn(serve_metrics(self.metrics, shutdown.clone()));
         tracing::info!(service = self.service_name, %addr, "serving gRPC");
 
@@ -113,6 +131,7 @@ impl GrpcServer {
             .add_routes(routes.add_service(health_service))
             .serve_with_incoming_shutdown(incoming, drain)
             .await?;
+        readiness.abort();
         match metrics.await {
             Ok(result) => result?,
             Err(join) => tracing::error!(error = %join, "metrics server panicked"),
@@ -120,6 +139,33 @@ impl GrpcServer {
         tracing::info!(service = self.service_name, "stopped");
         Ok(())
     }
+}
+
+/// Reports `names` (and the whole server, the empty name) SERVING: now, or once
+/// `readiness` completes unless shutdown comes first. Returns the waiting task.
+async fn report_serving(
+    health: HealthReporter,
+    names: Vec<String>,
+    readiness: Option<Readiness>,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let set_all = |health: HealthReporter, names: Vec<String>, status: ServingStatus| async move {
+        for name in names.iter().map(String::as_str).chain([""]) {
+            health.set_service_status(name, status).await;
+        }
+    };
+    let Some(readiness) = readiness else {
+        set_all(health, names, ServingStatus::Serving).await;
+        return tokio::spawn(async {});
+    };
+    set_all(health.clone(), names.clone(), ServingStatus::NotServing).await;
+    tokio::spawn(async move {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => {}
+            () = readiness => set_all(health, names, ServingStatus::Serving).await,
+        }
+    })
 }
 
 /// A router exposing the Prometheus text format at `/metrics`.

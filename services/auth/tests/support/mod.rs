@@ -104,6 +104,7 @@ impl AuthOptions {
 /// A running auth service; stops when dropped.
 pub struct TestAuth {
     pub client: AuthClient,
+    pub addr: SocketAddr,
     pub bootstrap: watch::Receiver<BootstrapStatus>,
     stop: CancellationToken,
     _stop: DropGuard,
@@ -148,6 +149,7 @@ pub async fn start_auth(users_addr: SocketAddr, options: AuthOptions) -> TestAut
         .expect("auth");
     TestAuth {
         client,
+        addr,
         bootstrap,
         stop: stop.clone(),
         _stop: stop.drop_guard(),
