@@ -57,7 +57,9 @@ pub async fn ensure_admin(
     status: watch::Sender<BootstrapStatus>,
     shutdown: CancellationToken,
 ) {
-    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+    // users usually starts alongside auth and is up within a few tens of ms: retrying
+    // soon keeps auth's readiness (which waits for this) close to users' own.
+    let mut backoff = Backoff::new(Duration::from_millis(20), Duration::from_secs(2));
     let mut attempt: u32 = 0;
     loop {
         attempt += 1;

@@ -60,8 +60,6 @@ impl App {
         tracing::info!(key_id = %keys.key_id, "JWT signing key loaded");
         let tokens = Tokens::new(keys, config.token_ttl.0);
         let hasher = PasswordHasher::new(config.argon2)?;
-        // Makes the decoy hash now, so the first unknown e-mail costs what later ones do.
-        hasher.verify_missing_account("").await?;
         let users =
             UsersServiceClient::new(channel(&config.users_url, ChannelTimeouts::default())?);
         let authenticator =

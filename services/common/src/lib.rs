@@ -18,7 +18,9 @@
 //! - [`grpc_client`]: lazily connected channels to other services.
 //! - [`text`]: trimmed, length-bounded text fields.
 //! - [`events`]: the event envelope, the order-flow payloads, and Kafka helpers.
+//! - [`allocator`]: the global allocator the service binaries install.
 
+pub mod allocator;
 pub mod auth;
 pub mod backoff;
 pub mod bootstrap;

@@ -24,6 +24,10 @@ pub struct Config {
     /// `CACHE_TIMEOUT`: longest wait for Redis before serving from PostgreSQL
     /// (default 250ms)
     pub cache_timeout: HumanDuration,
+    /// `LOCAL_CACHE_TTL`: how long a replica answers a product or page it read from
+    /// memory, without asking Redis (default 1s; `0s` turns that off). A change made
+    /// through another replica shows here at most this late.
+    pub local_cache_ttl: HumanDuration,
 }
 
 impl Config {
@@ -39,6 +43,7 @@ impl Config {
             redis_key_prefix: env.or("REDIS_KEY_PREFIX", "products:".to_owned())?,
             cache_ttl: env.or("CACHE_TTL", HumanDuration(Duration::from_secs(300)))?,
             cache_timeout: env.or("CACHE_TIMEOUT", HumanDuration(Duration::from_millis(250)))?,
+            local_cache_ttl: env.or("LOCAL_CACHE_TTL", HumanDuration(Duration::from_secs(1)))?,
         })
     }
 }
@@ -62,6 +67,7 @@ mod tests {
         assert_eq!(config.redis_key_prefix, "products:");
         assert_eq!(config.cache_ttl.0, Duration::from_secs(300));
         assert_eq!(config.cache_timeout.0, Duration::from_millis(250));
+        assert_eq!(config.local_cache_ttl.0, Duration::from_secs(1));
     }
 
     #[test]

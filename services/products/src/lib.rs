@@ -53,6 +53,7 @@ impl App {
                 prefix: config.redis_key_prefix,
                 ttl: config.cache_ttl.0,
                 timeout: config.cache_timeout.0,
+                near_ttl: config.local_cache_ttl.0,
             },
         )
         .map_err(AppError::Redis)?;

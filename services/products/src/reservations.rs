@@ -31,7 +31,7 @@ impl Reservations {
         metrics::counter!("products_reservations_total", "outcome" => outcome).increment(1);
         if reservation.first && reservation.outcome == ReservationOutcome::Reserved {
             let taken: Vec<ProductId> = request.items().iter().map(|i| i.product_id).collect();
-            self.cache.invalidate(&taken).await;
+            self.cache.invalidate_stock(&taken).await;
         }
         Ok(reservation.outcome)
     }
@@ -47,7 +47,7 @@ impl Reservations {
         metrics::counter!("products_releases_total", "outcome" => outcome).increment(1);
         match released {
             Some(products) => {
-                self.cache.invalidate(&products).await;
+                self.cache.invalidate_stock(&products).await;
                 Ok(true)
             }
             None => Ok(false),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::BenchOptions;
+use super::{BenchOptions, Stage};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -29,6 +29,10 @@ pub struct BenchArgs {
     /// metrics 100 above) [default: 24000]
     #[arg(long)]
     pub port_base: Option<u16>,
+    /// Measure only these scenarios (comma-separated); the others run for an instant
+    /// and their figures mean nothing. Memory and start times are always measured.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only: Vec<Stage>,
 }
 
 impl BenchArgs {
@@ -45,6 +49,7 @@ impl BenchArgs {
             buy_rate: self.buy_rate.unwrap_or(base.buy_rate),
             connections: self.connections.unwrap_or(base.connections),
             port_base: self.port_base.unwrap_or(base.port_base),
+            only: self.only.clone(),
             ..base
         }
     }
@@ -70,6 +75,7 @@ mod tests {
             buy_rate: None,
             connections: None,
             port_base: None,
+            only: Vec::new(),
         }
     }
 
@@ -95,6 +101,18 @@ mod tests {
             (50.0, Duration::from_secs(7))
         );
         assert!(options.quick);
+    }
+
+    #[test]
+    fn only_shortens_the_other_scenarios() {
+        let mut some = args(false);
+        some.only = vec![Stage::List];
+        let options = some.options(PathBuf::from("/repo"));
+        let full = Duration::from_secs(15);
+        assert_eq!(options.duration_of(Stage::List, full), full);
+        assert!(options.duration_of(Stage::Login, full) < full);
+        let all = args(false).options(PathBuf::from("/repo"));
+        assert_eq!(all.duration_of(Stage::Buy, full), full);
     }
 
     #[test]

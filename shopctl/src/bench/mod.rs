@@ -83,6 +83,36 @@ pub struct BenchOptions {
     pub poll_interval: Duration,
     /// Polls of all pending orders per second, at most.
     pub poll_budget: f64,
+    /// The scenarios to measure (`--only`); the others run for an instant, so their
+    /// figures in the report mean nothing. Empty: all of them.
+    pub only: Vec<Stage>,
+}
+
+/// The scenarios `--only` chooses among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    /// 1, 1b and 2: the cached product read, at half rate, and the bare axum ceiling.
+    Product,
+    /// 3: the listing and the search.
+    List,
+    /// 4: logins.
+    Login,
+    /// 5: orders.
+    Buy,
+}
+
+/// How long a scenario left out by `--only` runs: long enough to go through its code.
+const SKIPPED_DURATION: Duration = Duration::from_millis(200);
+
+impl BenchOptions {
+    /// How long `stage` runs, `full` when it is measured.
+    pub fn duration_of(&self, stage: Stage, full: Duration) -> Duration {
+        if self.only.is_empty() || self.only.contains(&stage) {
+            full
+        } else {
+            SKIPPED_DURATION
+        }
+    }
 }
 
 impl BenchOptions {
@@ -101,6 +131,7 @@ impl BenchOptions {
             users: 100,
             poll_interval: Duration::from_millis(10),
             poll_budget: 1000.0,
+            only: Vec::new(),
         }
     }
 

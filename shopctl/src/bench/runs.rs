@@ -8,7 +8,7 @@ use shop_common::service::ServiceKind;
 
 use super::ceiling::Ceiling;
 use super::cpu::{CpuSnapshot, Spender};
-use super::{BenchError, BenchOptions};
+use super::{BenchError, BenchOptions, Stage};
 use crate::load::fixture::{Fixture, Setup};
 use crate::load::report::LoadReport;
 use crate::load::scenario::Scenario;
@@ -141,7 +141,8 @@ pub async fn measure(
         pids,
         cpu: Vec::new(),
     };
-    let (d, n) = (options.duration, options.connections);
+    let n = options.connections;
+    let d = options.duration_of(Stage::Product, options.duration);
     s.run(
         "warming up",
         "",
@@ -160,6 +161,7 @@ pub async fn measure(
     let product_half_rate = s
         .run(&label, "", &s.open(Scenario::Product, half, d))
         .await?;
+    let d = options.duration_of(Stage::List, options.duration);
     let list = s
         .run(
             "3. GET /products?page=1&limit=10",
@@ -175,6 +177,7 @@ pub async fn measure(
         )
         .await?;
     let workers = options.login_concurrency;
+    let d = options.duration_of(Stage::Login, options.duration);
     let logins = s.plan(Scenario::Login, Mode::Concurrency { workers }, d);
     let login = s
         .run(
@@ -183,7 +186,8 @@ pub async fn measure(
             &logins,
         )
         .await?;
-    let (rate, buying) = (options.buy_rate, options.buy_duration);
+    let rate = options.buy_rate;
+    let buying = options.duration_of(Stage::Buy, options.buy_duration);
     let label = format!("5. buy at {rate} orders/s for {buying:?}");
     let buy = s
         .run(

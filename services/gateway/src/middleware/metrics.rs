@@ -1,11 +1,16 @@
 //! HTTP metrics: `http_requests_total` and `http_request_duration_seconds`, labelled
 //! by method, route template (`/api/v1/products/{id}`, never the raw path, so ids do
 //! not multiply the series) and status.
+//!
+//! The labels are `'static` strings (route templates interned once each, statuses
+//! from a table), so recording a request allocates nothing.
 
+use std::collections::HashSet;
+use std::sync::{LazyLock, RwLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics::Label;
@@ -17,17 +22,61 @@ pub async fn record(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+        .map_or("unmatched", |path| intern(path.as_str()));
     let response = next.run(request).await;
-    let labels = vec![
+    let labels = [
         Label::from_static_parts("method", method),
-        Label::new("route", route),
-        Label::new("status", response.status().as_u16().to_string()),
+        Label::from_static_parts("route", route),
+        status_label(response.status()),
     ];
     metrics::histogram!("http_request_duration_seconds", labels.iter())
         .record(started.elapsed().as_secs_f64());
-    metrics::counter!("http_requests_total", labels).increment(1);
+    metrics::counter!("http_requests_total", labels.iter()).increment(1);
     response
+}
+
+/// The route templates seen so far. They come from the router, never from a client,
+/// so there are as many as routes and leaking each once is bounded.
+static ROUTES: LazyLock<RwLock<HashSet<&'static str>>> = LazyLock::new(RwLock::default);
+
+fn intern(route: &str) -> &'static str {
+    if let Some(known) = ROUTES.read().ok().and_then(|set| set.get(route).copied()) {
+        return known;
+    }
+    let Ok(mut set) = ROUTES.write() else {
+        return "unmatched";
+    };
+    if let Some(known) = set.get(route) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(route.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
+}
+
+/// The status label; the usual codes without allocating.
+fn status_label(status: StatusCode) -> Label {
+    let fixed = match status.as_u16() {
+        200 => "200",
+        201 => "201",
+        204 => "204",
+        304 => "304",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        405 => "405",
+        409 => "409",
+        413 => "413",
+        422 => "422",
+        429 => "429",
+        500 => "500",
+        502 => "502",
+        503 => "503",
+        504 => "504",
+        other => return Label::new("status", other.to_string()),
+    };
+    Label::from_static_parts("status", fixed)
 }
 
 /// Methods outside the standard set share one label, so a client cannot create series.
@@ -41,5 +90,25 @@ fn method_label(method: &Method) -> &'static str {
         Method::HEAD => "HEAD",
         Method::OPTIONS => "OPTIONS",
         _ => "OTHER",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_is_interned_once() {
+        let first = intern("/api/v1/things/{id}");
+        let again = intern(&String::from("/api/v1/things/{id}"));
+        assert!(std::ptr::eq(first, again));
+    }
+
+    #[test]
+    fn every_status_has_its_code_as_label() {
+        for code in [200, 404, 418, 599] {
+            let status = StatusCode::from_u16(code).unwrap();
+            assert_eq!(status_label(status).value(), code.to_string());
+        }
     }
 }

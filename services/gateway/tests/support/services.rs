@@ -119,6 +119,7 @@ impl Services {
             redis_key_prefix: cache.prefix.clone(),
             cache_ttl: HumanDuration(Duration::from_secs(60)),
             cache_timeout: HumanDuration(Duration::from_millis(500)),
+            local_cache_ttl: HumanDuration(Duration::from_secs(1)),
         };
         let app = shop_products::App::build(config)
             .await

@@ -268,6 +268,7 @@ async fn start_products() -> (SocketAddr, Running) {
         redis_key_prefix: cache.prefix.clone(),
         cache_ttl: HumanDuration(Duration::from_secs(60)),
         cache_timeout: HumanDuration(Duration::from_millis(500)),
+        local_cache_ttl: HumanDuration(Duration::ZERO),
     };
     let app = shop_products::App::build(config)
         .await

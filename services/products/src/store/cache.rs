@@ -8,10 +8,14 @@
 //!   look for pages to delete: bumping the generation makes every older page
 //!   unreachable in O(1), and those pages expire with their TTL.
 //!
+//! In front of Redis, each replica keeps what it read in the last second or so in
+//! memory ([`near`]): most reads of a popular product or page then cost no round trip.
+//!
 //! Redis is only an optimisation. Every failure is logged (at most every few seconds),
 //! counted in `products_cache_errors_total` and treated as a miss, and every call has a
 //! short timeout, so a dead Redis slows nothing down and never fails a request.
 
+mod near;
 mod warnings;
 
 use std::fmt;
@@ -27,6 +31,7 @@ use shop_common::config::RedisUrl;
 
 use crate::domain::listing::ProductPage;
 use crate::domain::product::{Product, ProductId};
+use near::{Epoch, NearCache};
 use warnings::Warnings;
 
 /// Fills entries only if the listing generation is still the one read before the
@@ -55,12 +60,17 @@ pub struct CacheSettings {
     pub ttl: Duration,
     /// Longest wait for any Redis call (connecting included).
     pub timeout: Duration,
+    /// Lifetime of an entry in this process's memory; zero turns that layer off.
+    pub near_ttl: Duration,
 }
 
-/// The listing generation read before a database query: what that query returns may
-/// be cached only under it.
+/// The listing generation (and the in-process epoch) read before a database query:
+/// what that query returns may be cached only under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation(u64);
+pub struct Generation {
+    redis: u64,
+    near: Epoch,
+}
 
 /// The answer of a cache lookup.
 #[derive(Debug)]
@@ -90,6 +100,7 @@ pub struct ProductCache {
     timeout: Duration,
     fill_script: redis::Script,
     warnings: Arc<Warnings>,
+    near: Arc<NearCache>,
 }
 
 impl ProductCache {
@@ -110,11 +121,16 @@ impl ProductCache {
             timeout: settings.timeout,
             fill_script: redis::Script::new(FILL_IF_CURRENT),
             warnings: Arc::new(Warnings::new(Duration::from_secs(10))),
+            near: Arc::new(NearCache::new(settings.near_ttl)),
         })
     }
 
     /// One product.
     pub async fn product(&self, id: ProductId) -> Lookup<Product> {
+        if let Some(product) = self.near.product(id) {
+            return hit("product", product);
+        }
+        let epoch = self.near.epoch();
         let keys = [self.product_key(id), self.generation_key()];
         let values: Option<Vec<Option<Vec<u8>>>> = self
             .call("get product", |mut c| async move {
@@ -124,17 +140,45 @@ impl ProductCache {
         let Some([entry, generation]) = values.and_then(|v| <[_; 2]>::try_from(v).ok()) else {
             return Lookup::Unavailable;
         };
-        let Some(generation) = self.parse_generation(generation.as_deref()) else {
+        let Some(generation) = self.parse_generation(generation.as_deref(), epoch) else {
             return Lookup::Unavailable;
         };
         match entry.and_then(|bytes| self.decode::<Product>(&bytes)) {
-            Some(product) => hit("product", product),
+            Some(product) => {
+                self.near
+                    .fill_products(epoch, std::slice::from_ref(&product));
+                hit("product", product)
+            }
             None => miss("product", generation),
         }
     }
 
     /// Several products in one round trip.
     pub async fn products(&self, ids: &[ProductId]) -> BatchLookup {
+        let epoch = self.near.epoch();
+        let mut near_hits = Vec::new();
+        let mut elsewhere = Vec::new();
+        for id in ids {
+            match self.near.product(*id) {
+                Some(product) => near_hits.push(product),
+                None => elsewhere.push(*id),
+            }
+        }
+        let mut lookup = self.redis_products(&elsewhere, epoch).await;
+        count("products_cache_hits_total", "product", near_hits.len());
+        lookup.hits.extend(near_hits);
+        lookup
+    }
+
+    /// The products of `ids` in Redis, in one round trip (none when `ids` is empty).
+    async fn redis_products(&self, ids: &[ProductId], epoch: Epoch) -> BatchLookup {
+        if ids.is_empty() {
+            return BatchLookup {
+                hits: Vec::new(),
+                misses: Vec::new(),
+                generation: None,
+            };
+        }
         let mut keys: Vec<String> = ids.iter().map(|id| self.product_key(*id)).collect();
         keys.push(self.generation_key());
         let values: Option<Vec<Option<Vec<u8>>>> = self
@@ -153,7 +197,7 @@ impl ProductCache {
                 generation: None,
             };
         };
-        let generation = self.parse_generation(generation.as_deref());
+        let generation = self.parse_generation(generation.as_deref(), epoch);
         let mut lookup = BatchLookup {
             hits: Vec::new(),
             misses: Vec::new(),
@@ -165,6 +209,7 @@ impl ProductCache {
                 None => lookup.misses.push(*id),
             }
         }
+        self.near.fill_products(epoch, &lookup.hits);
         count("products_cache_hits_total", "product", lookup.hits.len());
         count(
             "products_cache_misses_total",
@@ -179,10 +224,11 @@ impl ProductCache {
         if products.is_empty() {
             return;
         }
+        self.near.fill_products(generation.near, products);
         let mut invocation = self.fill_script.prepare_invoke();
         invocation
             .key(self.generation_key())
-            .arg(generation.0)
+            .arg(generation.redis)
             .arg(self.ttl_millis);
         for product in products {
             let Some(value) = self.encode(product) else {
@@ -198,7 +244,11 @@ impl ProductCache {
 
     /// A page of a listing; `listing` names it completely (filters, sort, page).
     pub async fn page(&self, listing: &str) -> Lookup<ProductPage> {
-        let Some(generation) = self.generation().await else {
+        if let Some(page) = self.near.page(listing) {
+            return hit("page", page);
+        }
+        let epoch = self.near.epoch();
+        let Some(generation) = self.generation(epoch).await else {
             return Lookup::Unavailable;
         };
         let key = self.page_key(generation, listing);
@@ -210,7 +260,10 @@ impl ProductCache {
         match value {
             None => Lookup::Unavailable,
             Some(entry) => match entry.and_then(|bytes| self.decode::<ProductPage>(&bytes)) {
-                Some(page) => hit("page", page),
+                Some(page) => {
+                    self.near.fill_page(epoch, listing, &page);
+                    hit("page", page)
+                }
                 None => miss("page", generation),
             },
         }
@@ -219,6 +272,7 @@ impl ProductCache {
     /// Caches a page read from the database after a miss under `generation`. A page
     /// computed before a write lands under an old generation, where nobody looks.
     pub async fn fill_page(&self, generation: Generation, listing: &str, page: &ProductPage) {
+        self.near.fill_page(generation.near, listing, page);
         let Some(value) = self.encode(page) else {
             return;
         };
@@ -238,8 +292,25 @@ impl ProductCache {
 
     /// After a committed write: retires every cached page and drops the entries of
     /// `changed` products. Must run after the commit, generation first (see
-    /// [`FILL_IF_CURRENT`]).
+    /// [`FILL_IF_CURRENT`]); the in-process layer last, so that a read of Redis from
+    /// before the write was made under an epoch the invalidation retires.
     pub async fn invalidate(&self, changed: &[ProductId]) {
+        self.invalidate_redis(changed).await;
+        self.near.invalidate(changed);
+    }
+
+    /// After a committed change of stock only (a reservation or its release): as
+    /// [`invalidate`](Self::invalidate) in Redis, but the pages this replica holds in
+    /// memory stay. Under order traffic every reservation would otherwise empty them,
+    /// and listings would go to PostgreSQL on almost every read; so the stock a listing
+    /// shows may lag by up to the in-process TTL (1 s), as it may after a change made
+    /// through another replica. The product itself, and the reservation, are exact.
+    pub async fn invalidate_stock(&self, changed: &[ProductId]) {
+        self.invalidate_redis(changed).await;
+        self.near.invalidate_products(changed);
+    }
+
+    async fn invalidate_redis(&self, changed: &[ProductId]) {
         let mut pipeline = redis::pipe();
         pipeline
             .atomic()
@@ -256,14 +327,14 @@ impl ProductCache {
         .await;
     }
 
-    async fn generation(&self) -> Option<Generation> {
+    async fn generation(&self, epoch: Epoch) -> Option<Generation> {
         let key = self.generation_key();
         let value: Option<Vec<u8>> = self
             .call("get generation", |mut c| async move {
                 redis::cmd("GET").arg(&key).query_async(&mut c).await
             })
             .await?;
-        self.parse_generation(value.as_deref())
+        self.parse_generation(value.as_deref(), epoch)
     }
 
     /// Runs one Redis call with the timeout; a failure is counted, logged and `None`.
@@ -286,13 +357,13 @@ impl ProductCache {
     }
 
     /// A missing generation is 0: `INCR` starts from there too.
-    fn parse_generation(&self, raw: Option<&[u8]>) -> Option<Generation> {
+    fn parse_generation(&self, raw: Option<&[u8]>, near: Epoch) -> Option<Generation> {
         let Some(raw) = raw else {
-            return Some(Generation(0));
+            return Some(Generation { redis: 0, near });
         };
         let parsed = std::str::from_utf8(raw).ok().and_then(|s| s.parse().ok());
         match parsed {
-            Some(generation) => Some(Generation(generation)),
+            Some(redis) => Some(Generation { redis, near }),
             None => self.failed("get generation", &"the generation is not a number"),
         }
     }
@@ -320,7 +391,7 @@ impl ProductCache {
     }
 
     fn page_key(&self, generation: Generation, listing: &str) -> String {
-        format!("{}list:{}:{listing}", self.prefix, generation.0)
+        format!("{}list:{}:{listing}", self.prefix, generation.redis)
     }
 }
 

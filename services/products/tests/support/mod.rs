@@ -61,6 +61,7 @@ pub async fn start_with_redis(redis: TestRedis, redis_url: &str) -> TestService 
         cache_ttl: HumanDuration(Duration::from_secs(300)),
         // Generous, so a slow moment of a loaded machine is not taken for a dead Redis.
         cache_timeout: HumanDuration(Duration::from_secs(2)),
+        local_cache_ttl: HumanDuration(Duration::from_secs(1)),
     };
     let app = App::build(config).await.expect("the service starts");
     let addr = app.local_addr();
