@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 
 pub use config::Config;
 use shop_common::events::Consumer;
+use shop_common::events::consumer::BACKGROUND_FETCH_WAIT;
 use shop_common::server::{GrpcServer, ServerError};
 use tokio_util::sync::CancellationToken;
 
@@ -68,6 +69,7 @@ impl App {
             handler: NotificationEvents::new(self.transport),
             kafka,
             group: "notification",
+            fetch_wait: BACKGROUND_FETCH_WAIT,
         }
         .run_beside(self.server, shutdown)
         .await?;

@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 pub use config::Config;
 pub use error::AppError;
+use shop_common::events::consumer::PROMPT_FETCH_WAIT;
 use shop_common::events::{Consumer, EventProducer};
 use shop_common::grpc_client::{self, ChannelTimeouts};
 use shop_common::postgres::{PoolOptions, connect_and_migrate};
@@ -85,6 +86,7 @@ impl App {
             ensure: events::topics(&kafka),
             kafka,
             group: "orders",
+            fetch_wait: PROMPT_FETCH_WAIT,
             handler: OrderEvents {
                 workflow: workflow.clone(),
             },

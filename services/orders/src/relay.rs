@@ -1,17 +1,21 @@
-//! The outbox relay: publishes outbox rows to Kafka in id order and marks them sent
-//! once the broker acknowledged them. A broker outage only delays events: the relay
+//! The outbox relay: publishes outbox rows to Kafka, a batch at a time (queued in id
+//! order; a retried send may land after a later row, which no consumer relies on: the
+//! events of one order go to different topics), and marks them sent once the broker
+//! acknowledged them. A broker outage only delays events: the relay
 //! retries with backoff, and rows stay unsent until published. A crash between publish
 //! and mark publishes a row twice; consumers are idempotent, so that is harmless.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::join_all;
 use shop_common::backoff::Backoff;
 use shop_common::events::EventProducer;
 use sqlx::PgPool;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::store::outbox::PendingEvent;
 use crate::store::{StoreError, outbox};
 
 /// Rows published per transaction.
@@ -82,24 +86,21 @@ impl OutboxRelay {
         }
     }
 
-    /// Publishes one batch of unsent rows, in order, stopping at the first failure;
-    /// what was published before it is marked sent.
+    /// Publishes one batch of unsent rows and marks sent those the broker
+    /// acknowledged; a failure leaves its row for the next round.
     async fn publish_batch(&self) -> Result<usize, RelayError> {
         let mut tx = self.pool.begin().await?;
         let pending = outbox::lock_unsent(&mut tx, BATCH).await?;
+        // All at once: the producer packs them into a few requests, where one at a
+        // time would wait for a broker round trip per event.
+        let results = join_all(pending.iter().map(|event| self.publish(event))).await;
         let mut sent = Vec::with_capacity(pending.len());
         let mut failure = None;
-        for event in &pending {
-            let topic = format!("{}{}", self.topic_prefix, event.topic);
-            match self
-                .producer
-                .send(&topic, &event.key, event.payload.as_bytes(), &[])
-                .await
-            {
+        for (event, result) in pending.iter().zip(results) {
+            match result {
                 Ok(()) => sent.push(event.id),
                 Err(error) => {
-                    failure = Some(error);
-                    break;
+                    failure.get_or_insert(error);
                 }
             }
         }
@@ -110,5 +111,12 @@ impl OutboxRelay {
             Some(error) => Err(error.into()),
             None => Ok(sent.len()),
         }
+    }
+
+    async fn publish(&self, event: &PendingEvent) -> Result<(), rdkafka::error::KafkaError> {
+        let topic = format!("{}{}", self.topic_prefix, event.topic);
+        self.producer
+            .send(&topic, &event.key, event.payload.as_bytes(), &[])
+            .await
     }
 }

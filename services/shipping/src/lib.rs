@@ -11,6 +11,7 @@ pub mod tracking;
 use std::net::SocketAddr;
 
 pub use config::Config;
+use shop_common::events::consumer::BACKGROUND_FETCH_WAIT;
 use shop_common::events::{Consumer, EventProducer};
 use shop_common::server::{GrpcServer, ServerError};
 use tokio_util::sync::CancellationToken;
@@ -59,6 +60,7 @@ impl App {
             },
             kafka,
             group: "shipping",
+            fetch_wait: BACKGROUND_FETCH_WAIT,
         }
         .run_beside(self.server, shutdown)
         .await?;

@@ -12,6 +12,7 @@ pub mod events;
 use std::net::SocketAddr;
 
 pub use config::Config;
+use shop_common::events::consumer::PROMPT_FETCH_WAIT;
 use shop_common::events::{Consumer, EventProducer};
 use shop_common::grpc_client::{self, ChannelTimeouts};
 use shop_common::server::{GrpcServer, ServerError};
@@ -66,6 +67,7 @@ impl App {
             handler: self.handler,
             kafka,
             group: "stock",
+            fetch_wait: PROMPT_FETCH_WAIT,
         }
         .run_beside(self.server, shutdown)
         .await?;

@@ -20,7 +20,8 @@ pub struct KafkaConfig {
     pub brokers: KafkaBrokers,
     /// `KAFKA_TOPIC_PREFIX` (default empty): lets several platforms or tests share a broker.
     pub topic_prefix: String,
-    /// `KAFKA_TOPIC_PARTITIONS` (default 3), for topics the services create.
+    /// `KAFKA_TOPIC_PARTITIONS` (default 3), for topics the services create. (With
+    /// tansu, 1 partition was slower: a consumer of a busy topic fell behind.)
     pub partitions: i32,
     /// `KAFKA_TOPIC_REPLICATION` (default 1).
     pub replication: i32,
