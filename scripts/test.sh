@@ -5,13 +5,38 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# What the reliability suites (faults, security, bad input, schemathesis) report, kept
+# by the tests because cargo hides what passing tests print; shown at the very end.
+REPORTS=${CARGO_TARGET_DIR:-target}/tmp/reliability-report
+rm -rf "$REPORTS"
+
+show_reports() {
+  local report
+  shopt -s nullglob
+  local reports=("$REPORTS"/*.txt)
+  ((${#reports[@]})) || return 0
+  printf '\n==> reliability reports\n' >&2
+  for report in "${reports[@]}"; do
+    cat "$report" >&2
+  done
+}
+
 # Servers that were already running (a developer's `shopctl up`) are left running.
 already_up=0
 scripts/infra.sh status >/dev/null 2>&1 && already_up=1
+
+# On every exit, failed tests included: the reports, then the servers we started.
+on_exit() {
+  local status=$?
+  show_reports
+  if [[ $already_up == 0 ]]; then
+    scripts/infra.sh stop
+  fi
+  exit "$status"
+}
+trap on_exit EXIT
+
 scripts/infra.sh start
-if [[ $already_up == 0 ]]; then
-  trap 'scripts/infra.sh stop' EXIT
-fi
 eval "$(scripts/infra.sh env)"
 # helm, kubectl and kubernetes-validate for the operator's chart and schema tests.
 scripts/k8s-tools.sh install

@@ -210,9 +210,11 @@ async fn every_operation_answers_as_the_openapi_document_says() {
     let _ = std::fs::remove_dir_all(&work);
 
     let outcomes = [&anonymous, &authenticated, &accounts];
-    for outcome in outcomes {
-        eprintln!("{}", outcome.summary());
-    }
+    let report: Vec<String> = outcomes
+        .iter()
+        .map(|outcome| format!("  {}", outcome.summary()))
+        .collect();
+    support::write_report("schemathesis", &report);
     for outcome in outcomes {
         assert!(
             outcome.operations > 0 && outcome.test_cases > 0,

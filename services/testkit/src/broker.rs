@@ -58,6 +58,12 @@ impl PrivateBroker {
     pub async fn resume(&mut self) {
         let binary = tansu_binary();
         let url = format!("tcp://{}", self.address());
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("tansu.log"))
+            .expect("the private broker's log file");
+        let log_err = log.try_clone().expect("the private broker's log file");
         // tansu resolves the sqlite path against its working directory.
         let child = Command::new(&binary)
             .args([
@@ -71,8 +77,8 @@ impl PrivateBroker {
             .current_dir(&self.dir)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log_err))
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|error| {
@@ -83,6 +89,22 @@ impl PrivateBroker {
             });
         self.child = Some(child);
         crate::infra::wait_listening("the private broker to listen", &self.address()).await;
+    }
+}
+
+impl PrivateBroker {
+    /// Whether the broker process is still running (it was started and has not exited).
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+    }
+
+    /// The last lines the broker printed, for a failing test's message.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let text = std::fs::read_to_string(self.dir.join("tansu.log")).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
     }
 }
 

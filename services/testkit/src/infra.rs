@@ -69,12 +69,19 @@ pub fn host_port(url: &str) -> String {
     }
 }
 
-/// A loopback port nobody listens on now, for a server of a test's own.
+/// A loopback port nobody listens on now, for a server of a test's own that it stops
+/// and restarts. Taken below the kernel's ephemeral range (32768 and up): while such a
+/// server is down, an outgoing connection could otherwise be given its port (even
+/// connect to itself on it), and clients would never reach the restarted server.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free loopback port")
+    // Above the e2e platforms' port blocks (21000-22800).
+    const RANGE: std::ops::Range<u16> = 23_000..32_000;
+    let span = u64::from(RANGE.end - RANGE.start);
+    let seed = uuid::Uuid::new_v4().as_u128() as u64;
+    (0..span)
+        .map(|i| RANGE.start + u16::try_from((seed + i) % span).unwrap_or_default())
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free loopback port below the ephemeral range")
 }
 
 /// Waits until something accepts connections at `address` (a server just started).

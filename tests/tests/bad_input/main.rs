@@ -90,13 +90,14 @@ async fn every_bad_input_is_a_4xx_in_the_envelope_and_nothing_is_stored() {
     running.stop().await;
 
     let bytes: usize = cases.iter().map(|c| c.body.len()).sum();
-    eprintln!(
-        "bad input report: {} bad requests sent ({} MiB of bodies), {} answered as expected, {} not",
+    let report = format!(
+        "  {} bad requests sent ({} MiB of bodies), {} answered as expected, {} not",
         cases.len(),
         bytes / (1024 * 1024),
         cases.len() - failures.len(),
         failures.len()
     );
+    support::write_report("bad-input", &[report]);
     assert!(
         failures.is_empty(),
         "{} bad inputs mishandled:\n{}",

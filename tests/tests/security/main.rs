@@ -67,7 +67,7 @@ async fn the_api_refuses_forgery_trespass_and_injection_and_keeps_secrets() {
     let captured = logs.finish().await;
     let log_lines = secrets::assert_logs_keep_secrets(&captured, &canaries);
 
-    eprintln!("security report:");
+    let mut report = Vec::new();
     for (what, tally) in [
         ("forged, expired and orphaned tokens", &tokens),
         ("privileged registrations", &registration),
@@ -75,17 +75,18 @@ async fn the_api_refuses_forgery_trespass_and_injection_and_keeps_secrets() {
         ("SQL / Mongo injection payloads", &injection),
         ("header checks", &headers),
     ] {
-        eprintln!(
+        report.push(format!(
             "  {what}: {} tried, {} refused or harmless",
             tally.tried, tally.held
-        );
+        ));
     }
-    eprintln!(
+    report.push(format!(
         "  login burst: {} wrong passwords, {} answered 401, {} answered 429",
         burst.sent, burst.unauthorized, burst.throttled
-    );
-    eprintln!(
+    ));
+    report.push(format!(
         "  secrets: {} passwords checked in every response and {log_lines} log lines, 0 found",
         canaries.len()
-    );
+    ));
+    support::write_report("security", &report);
 }

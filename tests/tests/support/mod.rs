@@ -350,3 +350,20 @@ impl Api {
         }
     }
 }
+
+/// Prints a suite's report and keeps it in
+/// `<target>/tmp/reliability-report/<suite>.txt`: `cargo test` hides what a passing
+/// test prints, and `scripts/test.sh` shows every kept report at the end of the run.
+pub fn write_report(suite: &str, lines: &[String]) {
+    let text = format!("{suite} report:\n{}\n", lines.join("\n"));
+    eprint!("{text}");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("reliability-report");
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join(format!("{suite}.txt")), &text));
+    if let Err(error) = written {
+        eprintln!(
+            "cannot keep the {suite} report in {}: {error}",
+            dir.display()
+        );
+    }
+}
