@@ -190,11 +190,12 @@ impl EventConsumer {
             .set("auto.commit.interval.ms", "1000")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            // A broker slowed by load must not expire members: under load on two cores
-            // tansu answered a heartbeat after more than 10 s, and the member it
-            // dropped got no partitions back.
-            .set("session.timeout.ms", "30000")
-            .set("heartbeat.interval.ms", "3000")
+            // The rebalance timeout (max.poll.interval.ms) bounds how long a rebalance
+            // waits for members that do not rejoin: a SIGKILLed member's partitions
+            // must go to its replacement within seconds, not the 5 min default.
+            .set("session.timeout.ms", "10000")
+            .set("heartbeat.interval.ms", "1000")
+            .set("max.poll.interval.ms", "10000")
             .set("fetch.wait.max.ms", fetch_wait.as_millis().to_string())
             .create()?;
         let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
