@@ -15,6 +15,7 @@
 //! counted in `products_cache_errors_total` and treated as a miss, and every call has a
 //! short timeout, so a dead Redis slows nothing down and never fails a request.
 
+mod lookup;
 mod near;
 mod warnings;
 
@@ -31,6 +32,8 @@ use shop_common::config::RedisUrl;
 
 use crate::domain::listing::ProductPage;
 use crate::domain::product::{Product, ProductId};
+pub use lookup::{BatchLookup, Generation, Lookup};
+use lookup::{count, hit, miss};
 use near::{Epoch, NearCache};
 use warnings::Warnings;
 
@@ -62,33 +65,6 @@ pub struct CacheSettings {
     pub timeout: Duration,
     /// Lifetime of an entry in this process's memory; zero turns that layer off.
     pub near_ttl: Duration,
-}
-
-/// The listing generation (and the in-process epoch) read before a database query:
-/// what that query returns may be cached only under it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation {
-    redis: u64,
-    near: Epoch,
-}
-
-/// The answer of a cache lookup.
-#[derive(Debug)]
-pub enum Lookup<T> {
-    Hit(T),
-    /// Not cached; fill under this generation once read from the database.
-    Miss(Generation),
-    /// Redis failed: read from the database, and do not fill.
-    Unavailable,
-}
-
-/// The answer of a lookup of several products.
-#[derive(Debug)]
-pub struct BatchLookup {
-    pub hits: Vec<Product>,
-    pub misses: Vec<ProductId>,
-    /// `None` when Redis failed.
-    pub generation: Option<Generation>,
 }
 
 /// The cache: one multiplexed connection, shared by every request.
@@ -392,21 +368,5 @@ impl ProductCache {
 
     fn page_key(&self, generation: Generation, listing: &str) -> String {
         format!("{}list:{}:{listing}", self.prefix, generation.redis)
-    }
-}
-
-fn hit<T>(kind: &'static str, value: T) -> Lookup<T> {
-    count("products_cache_hits_total", kind, 1);
-    Lookup::Hit(value)
-}
-
-fn miss<T>(kind: &'static str, generation: Generation) -> Lookup<T> {
-    count("products_cache_misses_total", kind, 1);
-    Lookup::Miss(generation)
-}
-
-fn count(name: &'static str, kind: &'static str, n: usize) {
-    if n > 0 {
-        metrics::counter!(name, "kind" => kind).increment(n as u64);
     }
 }
