@@ -15,6 +15,7 @@
 //! transient failure (a database or service down) is retried with backoff instead:
 //! skipping it would lose the event.
 
+mod flow;
 mod handling;
 mod progress;
 
@@ -28,21 +29,20 @@ use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::{Offset, TopicPartitionList};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use self::flow::{FetchGate, ReceiveErrors};
 use self::handling::Outcome;
 use self::progress::{KeyQueues, Lane, Offsets, TopicPartition};
 use super::envelope::Event;
 use super::kafka::{EventProducer, KafkaConfig};
-use crate::backoff::Backoff;
 
 /// Handlers running at once. Each may hold a database connection: keep it below the
 /// services' pool size.
 pub const MAX_RUNNING: usize = 16;
 /// Messages received and not finished (running, or waiting behind their key or for a
-/// free handler) before the loop stops receiving: bounds memory when a message is
-/// retried for long.
+/// free handler) at which fetching pauses: bounds memory when a message is retried
+/// for long.
 const MAX_UNFINISHED: usize = 512;
 /// How long the broker may hold a fetch (`fetch.wait.max.ms`), for consumers on the
 /// path from an accepted order to its confirmation. librdkafka's default (500 ms)
@@ -217,33 +217,26 @@ impl EventConsumer {
         let mut flight = InFlight::default();
         let mut running = FuturesUnordered::new();
         let mut messages = self.consumer.stream();
-        let mut backoff = Backoff::default();
-        // After a receive error: when to try again.
-        let mut paused_until: Option<Instant> = None;
+        let mut gate = FetchGate::new(MAX_UNFINISHED);
+        let mut errors = ReceiveErrors::default();
         loop {
             while running.len() < MAX_RUNNING
                 && let Some(message) = flight.ready.pop_front()
             {
                 running.push(self.process(message, handler, &shutdown));
             }
-            let receiving = paused_until.is_none() && flight.offsets.unfinished() < MAX_UNFINISHED;
+            gate.update(&self.consumer, flight.offsets.unfinished());
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 Some((message, outcome)) = running.next() => {
                     self.finish(&mut flight, &message, outcome);
                 }
-                received = messages.next(), if receiving => match received {
-                    Some(Ok(message)) => {
-                        backoff.reset();
-                        flight.receive(message.detach());
-                    }
-                    Some(Err(error)) => {
-                        tracing::warn!(%error, group = %self.group_id, "kafka receive failed");
-                        paused_until = Some(Instant::now() + backoff.next_delay());
-                    }
+                // Polled all the time, even after errors: see `flow`.
+                received = messages.next() => match received {
+                    Some(Ok(message)) => flight.receive(message.detach()),
+                    Some(Err(error)) => errors.record(&error, &self.group_id),
                     None => break,
                 },
-                () = sleep_until(paused_until), if paused_until.is_some() => paused_until = None,
             }
         }
         while let Some((message, outcome)) = running.next().await {
@@ -288,13 +281,5 @@ impl EventConsumer {
             Err(KafkaError::ConsumerCommit(rdkafka::types::RDKafkaErrorCode::NoOffset)) => {}
             Err(error) => tracing::warn!(%error, group = %self.group_id, "final commit failed"),
         }
-    }
-}
-
-/// Sleeps until `deadline`, or forever without one.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
     }
 }
