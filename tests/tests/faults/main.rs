@@ -53,11 +53,6 @@ fn buy_plan() -> LoadPlan {
     }
 }
 
-// Ignored until the consumers recover from a broker restart: after the 30 s outage of
-// the private tansu broker the shipping consumer's connections keep failing
-// ("AllBrokersDown") for minutes while fresh clients are served, so confirmed orders
-// never ship. Run it with `cargo test -p shop-e2e --test faults -- --ignored`.
-#[ignore = "consumers do not yet recover from a tansu restart (see the comment above)"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orders_survive_crashes_and_outages_under_load() {
     progress("starting");
