@@ -9,12 +9,16 @@
 #
 # Usage: scripts/infra.sh install|start|stop|status [names...]
 #        scripts/infra.sh env|reset
+#        scripts/infra.sh bin kafka   (the path of the tansu program)
 # Every command is idempotent. Names restrict start/stop/status/install to a
 # subset, e.g. `stop kafka` then `start kafka` to simulate an outage.
 #
 # Environment: SHOP_STATE_DIR (default <repo>/.shop), SHOP_*_PORT,
 # RUSTSHOP_CACHE (default ~/.cache/rustshop: tools shared by all clones),
-# SHOP_INFRA_TIMEOUT (seconds to wait for a server, default 60).
+# SHOP_INFRA_TIMEOUT (seconds to wait for a server, default 60),
+# SHOP_KAFKA_STORAGE (tansu's storage engine, default sqlite://tansu.db, which
+# keeps topics and offsets across restarts; memory://tansu/ is faster and keeps
+# nothing).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -341,7 +345,7 @@ kafka_start() {
     NO_COLOR=1 exec setsid "$TOOLS/bin/tansu" broker \
       --listener-url "tcp://$HOST:$KAFKA_PORT" \
       --advertised-listener-url "tcp://$HOST:$KAFKA_PORT" \
-      --storage-engine "sqlite://tansu.db"
+      --storage-engine "${SHOP_KAFKA_STORAGE:-sqlite://tansu.db}"
   ) </dev/null >>"$STATE/kafka.log" 2>&1 &
   echo $! >"$STATE/kafka.pid"
 }
@@ -411,6 +415,15 @@ export KAFKA_BROKERS=$HOST:$KAFKA_PORT
 EOF
 }
 
+# The path of a server's program, for tools that start one of their own (the
+# benchmark runs a broker of its own this way).
+cmd_bin() {
+  case $1 in
+    kafka) echo "$TOOLS/bin/tansu" ;;
+    *) die "bin: only kafka has a program of ours" ;;
+  esac
+}
+
 cmd_reset() {
   cmd_stop "${ALL[@]}"
   rm -rf "$STATE"
@@ -422,6 +435,7 @@ cmd_reset() {
 usage() {
   echo "usage: $0 install|start|stop|status [postgres|redis|mongo|kafka ...]" >&2
   echo "       $0 env|reset" >&2
+  echo "       $0 bin kafka" >&2
   exit 2
 }
 
@@ -441,6 +455,7 @@ main() {
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;
     env) cmd_env ;;
+    bin) cmd_bin "$@" ;;
     reset) cmd_reset ;;
     *) usage ;;
   esac

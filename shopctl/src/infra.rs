@@ -63,6 +63,24 @@ impl InfraScript {
         Ok(parse_exports(&String::from_utf8_lossy(&output.stdout)))
     }
 
+    /// The program of `server` that the script installed (`kafka`: tansu).
+    pub fn binary(&self, server: &str) -> Result<PathBuf, InfraError> {
+        let output = Command::new("bash")
+            .arg(&self.script)
+            .args(["bin", server])
+            .output()
+            .map_err(|source| self.spawn_error(source))?;
+        if !output.status.success() {
+            return Err(InfraError::Failed {
+                command: format!("bin {server}"),
+                status: output.status,
+            });
+        }
+        Ok(PathBuf::from(
+            String::from_utf8_lossy(&output.stdout).trim(),
+        ))
+    }
+
     fn spawn_error(&self, source: std::io::Error) -> InfraError {
         InfraError::Spawn {
             script: self.script.clone(),

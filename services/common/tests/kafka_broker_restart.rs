@@ -64,6 +64,7 @@ async fn consumers_resume_after_the_broker_restarts() {
         partitions: 3,
         replication: 1,
         client_id: "restart-test".into(),
+        fetch_wait: None,
     };
     let topics = vec!["restart.events".to_owned()];
     ensure_topics(&config, &topics).await.unwrap();

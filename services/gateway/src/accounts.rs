@@ -10,10 +10,9 @@
 //! When users cannot answer (down, slow), the token alone decides, as if this check
 //! did not exist: a short users outage does not lock everybody out.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use moka::sync::Cache;
 use shop_common::auth::{Actor, Role};
 use shop_proto::users::v1::GetUserRequest;
 use tonic::Code;
@@ -26,8 +25,9 @@ use crate::error::ApiError;
 pub const RECHECK_AFTER: Duration = Duration::from_secs(10);
 /// How long a lookup may take before the token alone decides.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
-/// Accounts remembered at most; past that, the oldest answers are dropped first.
-const CAPACITY: usize = 10_000;
+/// Accounts remembered at most; past that, the answers least likely to be asked for
+/// again are dropped first.
+const CAPACITY: u64 = 10_000;
 
 /// What users said about an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,22 +37,37 @@ enum Standing {
     Gone,
 }
 
-/// Recent answers of users, by account.
-#[derive(Debug, Default)]
+/// Recent answers of users, by account, each kept for [`RECHECK_AFTER`].
+#[derive(Debug)]
 pub struct AccountCheck {
-    known: Mutex<HashMap<Uuid, (Instant, Standing)>>,
+    known: Cache<Uuid, Standing>,
+}
+
+impl Default for AccountCheck {
+    fn default() -> Self {
+        Self::keeping_answers_for(RECHECK_AFTER)
+    }
 }
 
 impl AccountCheck {
+    fn keeping_answers_for(ttl: Duration) -> Self {
+        Self {
+            known: Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(CAPACITY)
+                .build(),
+        }
+    }
+
     /// Ok when the account of `actor` exists, is active and still has the token's
     /// role; 401 when it was deleted or its role changed (log in again), 403 when it
     /// is disabled.
     pub async fn check(&self, users: &UsersClient, actor: &Actor) -> Result<(), ApiError> {
-        let standing = match self.remembered(actor.user_id) {
+        let standing = match self.known.get(&actor.user_id) {
             Some(standing) => standing,
             None => match lookup(users, actor.user_id).await {
                 Some(standing) => {
-                    self.remember(actor.user_id, standing);
+                    self.known.insert(actor.user_id, standing);
                     standing
                 }
                 None => return Ok(()),
@@ -72,29 +87,9 @@ impl AccountCheck {
 
     /// Drops what is known of `user_id` (after changing or deleting it).
     pub fn forget(&self, user_id: &str) {
-        if let (Ok(id), Ok(mut known)) = (user_id.trim().parse::<Uuid>(), self.known.lock()) {
-            known.remove(&id);
+        if let Ok(id) = user_id.trim().parse::<Uuid>() {
+            self.known.invalidate(&id);
         }
-    }
-
-    fn remembered(&self, user_id: Uuid) -> Option<Standing> {
-        let known = self.known.lock().ok()?;
-        let (at, standing) = known.get(&user_id)?;
-        (at.elapsed() < RECHECK_AFTER).then_some(*standing)
-    }
-
-    fn remember(&self, user_id: Uuid, standing: Standing) {
-        let Ok(mut known) = self.known.lock() else {
-            return;
-        };
-        if known.len() >= CAPACITY {
-            known.retain(|_, (at, _)| at.elapsed() < RECHECK_AFTER);
-        }
-        if known.len() >= CAPACITY {
-            // Still full of fresh answers: start over rather than grow.
-            known.clear();
-        }
-        known.insert(user_id, (Instant::now(), standing));
     }
 }
 
@@ -133,20 +128,35 @@ mod tests {
     fn answers_are_remembered_then_forgotten_on_request() {
         let check = AccountCheck::default();
         let id = Uuid::now_v7();
-        assert_eq!(check.remembered(id), None);
-        check.remember(id, Standing::Inactive);
-        assert_eq!(check.remembered(id), Some(Standing::Inactive));
-        check.forget(&id.to_string());
-        assert_eq!(check.remembered(id), None);
+        assert_eq!(check.known.get(&id), None);
+        check.known.insert(id, Standing::Inactive);
+        assert_eq!(check.known.get(&id), Some(Standing::Inactive));
+        check.forget(&format!(" {id} "));
+        assert_eq!(check.known.get(&id), None);
         check.forget("not an id");
+    }
+
+    #[test]
+    fn answers_are_kept_for_the_recheck_period_only() {
+        assert_eq!(
+            AccountCheck::default().known.policy().time_to_live(),
+            Some(RECHECK_AFTER)
+        );
+        let check = AccountCheck::keeping_answers_for(Duration::from_millis(1));
+        let id = Uuid::now_v7();
+        check.known.insert(id, Standing::Gone);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(check.known.get(&id), None);
     }
 
     #[test]
     fn a_full_cache_does_not_grow() {
         let check = AccountCheck::default();
         for _ in 0..=CAPACITY {
-            check.remember(Uuid::now_v7(), Standing::Gone);
+            check.known.insert(Uuid::now_v7(), Standing::Gone);
         }
-        assert!(check.known.lock().unwrap().len() <= CAPACITY);
+        // moka applies its bound in its maintenance tasks; run them now.
+        check.known.run_pending_tasks();
+        assert!(check.known.entry_count() <= CAPACITY);
     }
 }

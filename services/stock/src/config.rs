@@ -11,7 +11,7 @@ pub struct Config {
     pub server: ServerConfig,
     /// `PRODUCTS_GRPC_URL`: the products service (default http://127.0.0.1:50053)
     pub products_url: GrpcUrl,
-    /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`
+    /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`, `KAFKA_FETCH_WAIT_MS`
     pub kafka: KafkaConfig,
 }
 

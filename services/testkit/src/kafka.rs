@@ -20,6 +20,7 @@ impl TestKafka {
             partitions: 3,
             replication: 1,
             client_id: client_id.to_owned(),
+            fetch_wait: None,
         }
     }
 

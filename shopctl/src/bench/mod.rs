@@ -3,6 +3,7 @@
 //! the test suite.
 //!
 //! - [`platform`]: build, infrastructure, start with cold-start timing.
+//! - [`broker`]: the Kafka-protocol broker of the run (in memory).
 //! - [`ceiling`]: the bare axum server we compare the gateway with.
 //! - [`runs`]: the load scenarios, in order.
 //! - [`rss`]: memory of the service processes.
@@ -13,6 +14,7 @@
 //! - [`args`]: its command line.
 
 pub mod args;
+pub mod broker;
 pub mod ceiling;
 pub mod cpu;
 pub mod machine;
@@ -54,6 +56,8 @@ pub enum BenchError {
     Ceiling(#[from] CeilingError),
     #[error("cannot measure the product answer's size: {0}")]
     ProductBody(crate::load::stats::Failure),
+    #[error("the benchmark's broker: {0}")]
+    Broker(String),
     #[error("{0} was interrupted")]
     Interrupted(&'static str),
 }
@@ -176,6 +180,10 @@ pub struct ServiceMemory {
     pub after_kib: u64,
 }
 
+/// The broker's port: above the platform's block (services from `port_base`, their
+/// metrics from `port_base + 100`).
+const BROKER_PORT_OFFSET: u16 = 200;
+
 /// Runs the whole benchmark; the platform is stopped again whatever happens.
 pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     let machine = Machine::detect();
@@ -184,7 +192,11 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     eprintln!("==> building the release binaries");
     let bin_dir = platform::build(&options.root).await?;
     eprintln!("==> starting the infrastructure");
-    let env = platform::infra_env(&options.root)?;
+    let mut env = platform::infra_env(&options.root)?;
+    let tansu = crate::infra::InfraScript::new(&options.root).binary("kafka")?;
+    let broker = broker::BenchBroker::start(&tansu, options.port_base + BROKER_PORT_OFFSET).await?;
+    env.retain(|(name, _)| name != "KAFKA_BROKERS");
+    env.push(("KAFKA_BROKERS".to_owned(), broker.brokers()));
     eprintln!("==> starting the platform (cold start)");
     let ports = PortPlan::block(options.port_base);
     let (mut running, cold_start) =
@@ -202,6 +214,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     let after = platform::memory(&mut running);
     eprintln!("==> stopping the platform");
     running.stop(Duration::from_secs(15)).await;
+    drop(broker);
     let runs = measured?;
     Ok(BenchResults {
         machine,

@@ -88,7 +88,7 @@ pub struct Consumer<H> {
     /// Topics to create first (what it consumes and produces, and dead-letter topics).
     pub ensure: Vec<String>,
     /// How soon a new event reaches the handler: [`PROMPT_FETCH_WAIT`] or
-    /// [`BACKGROUND_FETCH_WAIT`].
+    /// [`BACKGROUND_FETCH_WAIT`] (unless `KAFKA_FETCH_WAIT_MS` says otherwise).
     pub fetch_wait: Duration,
     pub handler: H,
 }
@@ -101,8 +101,9 @@ impl<H: EventHandler + 'static> Consumer<H> {
             return Ok(());
         }
         let group = self.kafka.group(self.group);
+        let fetch_wait = self.kafka.fetch_wait.unwrap_or(self.fetch_wait);
         let consumer =
-            EventConsumer::subscribe_with(&self.kafka, &group, &self.consume, self.fetch_wait)?;
+            EventConsumer::subscribe_with(&self.kafka, &group, &self.consume, fetch_wait)?;
         tracing::info!(%group, topics = ?self.consume, "consuming");
         consumer.run(&self.handler, shutdown).await
     }

@@ -27,6 +27,12 @@ pub struct KafkaConfig {
     pub replication: i32,
     /// Identifies this client in the broker's logs: the service name.
     pub client_id: String,
+    /// `KAFKA_FETCH_WAIT_MS`: how long the broker may hold a fetch that finds nothing,
+    /// for every consumer of the service (default: each consumer's own, see
+    /// [`super::consumer::PROMPT_FETCH_WAIT`]). Kafka answers a fetch as soon as data
+    /// arrives, so 500 costs it no latency; tansu holds every fetch this long, so
+    /// shorter means faster hops and more broker CPU.
+    pub fetch_wait: Option<Duration>,
 }
 
 impl KafkaConfig {
@@ -37,6 +43,9 @@ impl KafkaConfig {
             partitions: env.or("KAFKA_TOPIC_PARTITIONS", 3)?,
             replication: env.or("KAFKA_TOPIC_REPLICATION", 1)?,
             client_id: client_id.to_owned(),
+            fetch_wait: env
+                .optional::<u64>("KAFKA_FETCH_WAIT_MS")?
+                .map(Duration::from_millis),
         })
     }
 

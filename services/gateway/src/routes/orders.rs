@@ -18,7 +18,7 @@ use crate::envelope::{Envelope, ErrorEnvelope, Paginated};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
-use crate::listing::{SortOrder, page_request, sort_fields};
+use crate::listing::{PageQuery, sort_fields};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -148,9 +148,11 @@ async fn checkout(
 sort_fields!(
     /// What orders are sorted by.
     OrderSort { CreatedAt => "created_at", TotalPrice => "total_price", Status => "status" }
+    sort: "`created_at` (default, newest first), `total_price` or `status`.",
+    order: "`asc` or `desc`.",
 );
 
-/// `?userId=` and the page of a listing.
+/// `?userId=` of a listing of orders (its page is a [`PageQuery`]).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -158,24 +160,12 @@ struct OrdersQuery {
     /// Administrators only: the orders of this user.
     #[param(format = Uuid)]
     user_id: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
-    page: Option<u32>,
-    /// Items per page (1 to 100, default 10).
-    #[param(minimum = 1, maximum = 100, example = 10)]
-    limit: Option<u32>,
-    /// `created_at` (default, newest first), `total_price` or `status`.
-    #[param(inline)]
-    sort: Option<OrderSort>,
-    /// `asc` or `desc`.
-    #[param(inline)]
-    order: Option<SortOrder>,
 }
 
 /// The caller's orders; administrators see everyone's (or `userId`'s).
 #[utoipa::path(
     get, path = "/orders", tag = "orders",
-    params(OrdersQuery),
+    params(OrdersQuery, PageQuery<OrderSort>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of orders", body = Envelope<Paginated<Order>>),
@@ -185,6 +175,7 @@ struct OrdersQuery {
 async fn list_orders(
     State(state): State<AppState>,
     caller: CurrentUser,
+    Query(listing): Query<PageQuery<OrderSort>>,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Envelope<Paginated<Order>>, ApiError> {
     // An empty `userId` is not "everyone": it is a malformed id.
@@ -195,12 +186,7 @@ async fn list_orders(
     }
     let request = pb::ListOrdersRequest {
         actor: Some(caller.actor()),
-        page: Some(page_request(
-            query.page,
-            query.limit,
-            query.sort,
-            query.order,
-        )?),
+        page: Some(listing.to_request()?),
         user_id: query.user_id,
     };
     let response = state

@@ -17,7 +17,7 @@ use crate::envelope::{Envelope, ErrorEnvelope, Paginated};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
-use crate::listing::{SortOrder, page_request, sort_fields};
+use crate::listing::{PageQuery, sort_fields};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,48 +39,29 @@ fn page_of(response: pb::ListProductsResponse) -> Paginated<Product> {
 sort_fields!(
     /// What the catalog is sorted by.
     ProductSort { CreatedAt => "created_at", Name => "name", Price => "price" }
+    sort: "`created_at` (default, newest first), `name` or `price`.",
+    order: "`asc` or `desc` (default: the field's natural order).",
 );
 
 sort_fields!(
     /// What search results are sorted by.
     SearchSort { Relevance => "relevance", CreatedAt => "created_at", Name => "name", Price => "price" }
+    sort: "`relevance` (default), `created_at`, `name` or `price`.",
+    order: "`asc` or `desc`.",
 );
-
-/// The page of a listing of the catalog.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ProductsQuery {
-    /// Page number, from 1.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
-    page: Option<u32>,
-    /// Items per page (1 to 100, default 10).
-    #[param(minimum = 1, maximum = 100, example = 10)]
-    limit: Option<u32>,
-    /// `created_at` (default, newest first), `name` or `price`.
-    #[param(inline)]
-    sort: Option<ProductSort>,
-    /// `asc` or `desc` (default: the field's natural order).
-    #[param(inline)]
-    order: Option<SortOrder>,
-}
 
 /// List products.
 #[utoipa::path(
     get, path = "/products", tag = "products",
-    params(ProductsQuery),
+    params(PageQuery<ProductSort>),
     responses((status = 200, description = "A page of products", body = Envelope<Paginated<Product>>))
 )]
 async fn list_products(
     State(state): State<AppState>,
-    Query(query): Query<ProductsQuery>,
+    Query(listing): Query<PageQuery<ProductSort>>,
 ) -> Result<Envelope<Paginated<Product>>, ApiError> {
     let request = pb::ListProductsRequest {
-        page: Some(page_request(
-            query.page,
-            query.limit,
-            query.sort,
-            query.order,
-        )?),
+        page: Some(listing.to_request()?),
     };
     let response = state
         .clients
@@ -91,7 +72,7 @@ async fn list_products(
     Ok(Envelope::ok(page_of(response.into_inner())))
 }
 
-/// `?q=` and the page of a search.
+/// `?q=` of a search (its page is a [`PageQuery`]).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
@@ -99,37 +80,23 @@ struct SearchQuery {
     /// at most 200 characters, at least one of them a letter or a digit.
     #[param(max_length = 200, pattern = r"[^\W_]")]
     q: String,
-    /// Page number, from 1.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
-    page: Option<u32>,
-    /// Items per page (1 to 100, default 10).
-    #[param(minimum = 1, maximum = 100, example = 10)]
-    limit: Option<u32>,
-    /// `relevance` (default), `created_at`, `name` or `price`.
-    #[param(inline)]
-    sort: Option<SearchSort>,
-    /// `asc` or `desc`.
-    #[param(inline)]
-    order: Option<SortOrder>,
 }
 
 /// Full-text search over names and descriptions, best matches first.
 #[utoipa::path(
     get, path = "/products/search", tag = "products",
-    params(SearchQuery),
+    params(SearchQuery, PageQuery<SearchSort>),
     responses((status = 200, description = "A page of matching products", body = Envelope<Paginated<Product>>))
 )]
 async fn search_products(
     State(state): State<AppState>,
+    // The page first: a bad page value is reported before a missing `q`, as when
+    // both were one struct.
+    Query(listing): Query<PageQuery<SearchSort>>,
     Query(query): Query<SearchQuery>,
 ) -> Result<Envelope<Paginated<Product>>, ApiError> {
     let request = pb::SearchProductsRequest {
-        page: Some(page_request(
-            query.page,
-            query.limit,
-            query.sort,
-            query.order,
-        )?),
+        page: Some(listing.to_request()?),
         query: query.q,
     };
     let response = state

@@ -5,9 +5,7 @@
 //! SUPER_ADMIN.
 
 use axum::extract::State;
-use serde::Deserialize;
 use shop_proto::users::v1 as pb;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,7 +17,7 @@ use crate::envelope::{Envelope, ErrorEnvelope, Paginated};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
-use crate::listing::{SortOrder, page_request, sort_fields};
+use crate::listing::{PageQuery, sort_fields};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,30 +34,14 @@ fn is_self(caller: &CurrentUser, id: &str) -> bool {
 sort_fields!(
     /// What accounts are sorted by.
     UserSort { CreatedAt => "created_at", Name => "name", Email => "email" }
+    sort: "`created_at` (default, newest first), `name` or `email`.",
+    order: "`asc` or `desc` (default: the field's natural order).",
 );
-
-/// The page of a listing of accounts.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct UsersQuery {
-    /// Page number, from 1.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64, example = 1)]
-    page: Option<u32>,
-    /// Items per page (1 to 100, default 10).
-    #[param(minimum = 1, maximum = 100, example = 10)]
-    limit: Option<u32>,
-    /// `created_at` (default, newest first), `name` or `email`.
-    #[param(inline)]
-    sort: Option<UserSort>,
-    /// `asc` or `desc` (default: the field's natural order).
-    #[param(inline)]
-    order: Option<SortOrder>,
-}
 
 /// List accounts.
 #[utoipa::path(
     get, path = "/users", tag = "users",
-    params(UsersQuery),
+    params(PageQuery<UserSort>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = Envelope<Paginated<User>>),
@@ -69,16 +51,11 @@ struct UsersQuery {
 async fn list_users(
     State(state): State<AppState>,
     caller: CurrentUser,
-    Query(query): Query<UsersQuery>,
+    Query(listing): Query<PageQuery<UserSort>>,
 ) -> Result<Envelope<Paginated<User>>, ApiError> {
     caller.require(ADMINS)?;
     let request = pb::ListUsersRequest {
-        page: Some(page_request(
-            query.page,
-            query.limit,
-            query.sort,
-            query.order,
-        )?),
+        page: Some(listing.to_request()?),
     };
     let response = state
         .clients

@@ -6,18 +6,21 @@
 //! computed before an invalidation is refused (see [`NearCache::epoch`]), so a read
 //! racing a local write cannot put the old value back for a whole `ttl`.
 
-use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use moka::sync::Cache;
 
 use crate::domain::listing::ProductPage;
 use crate::domain::product::{Product, ProductId};
 
-/// Entries kept at most per map; past that, expired ones go, then all of them.
-const PRODUCT_CAPACITY: usize = 10_000;
-const PAGE_CAPACITY: usize = 2_000;
+/// Entries kept at most per map; past that, those least likely to be read again go.
+const PRODUCT_CAPACITY: u64 = 10_000;
+const PAGE_CAPACITY: u64 = 2_000;
+/// moka panics on a TTL past 1000 years; a longer `LOCAL_CACHE_TTL` is cut to this.
+const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// The invalidation count read before a lookup: a fill is accepted only under the
 /// epoch it was read in.
@@ -37,8 +40,8 @@ impl NearCache {
         Self {
             ttl,
             epoch: AtomicU64::new(0),
-            products: Entries::new(PRODUCT_CAPACITY),
-            pages: Entries::new(PAGE_CAPACITY),
+            products: Entries::new(ttl, PRODUCT_CAPACITY),
+            pages: Entries::new(ttl, PAGE_CAPACITY),
         }
     }
 
@@ -59,11 +62,9 @@ impl NearCache {
         if self.ttl.is_zero() {
             return;
         }
-        let expires = Instant::now() + self.ttl;
         self.products.insert_all(
             || self.epoch() == epoch,
             products.iter().map(|p| (p.id, p.clone())),
-            expires,
         );
     }
 
@@ -71,11 +72,9 @@ impl NearCache {
         if self.ttl.is_zero() {
             return;
         }
-        let expires = Instant::now() + self.ttl;
         self.pages.insert_all(
             || self.epoch() == epoch,
             [(listing.to_owned(), page.clone())],
-            expires,
         );
     }
 
@@ -94,68 +93,65 @@ impl NearCache {
     }
 }
 
-/// One map of entries with their expiry.
+/// One map of entries, each kept for the cache's TTL.
 struct Entries<K, V> {
-    capacity: usize,
-    map: Mutex<HashMap<K, (V, Instant)>>,
+    entries: Cache<K, V>,
+    /// Held by a fill from its epoch check to its last insert, and by a removal: a
+    /// removal after an invalidation (which moves the epoch first) therefore comes
+    /// after every fill that passed the check under the old epoch.
+    writing: Mutex<()>,
 }
 
-impl<K: Eq + Hash, V: Clone> Entries<K, V> {
-    fn new(capacity: usize) -> Self {
+impl<K, V> Entries<K, V>
+where
+    K: Eq + Hash + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    fn new(ttl: Duration, capacity: u64) -> Self {
         Self {
-            capacity,
-            map: Mutex::new(HashMap::new()),
+            entries: Cache::builder()
+                .time_to_live(ttl.min(MAX_TTL))
+                .max_capacity(capacity)
+                .build(),
+            writing: Mutex::new(()),
         }
     }
 
     fn get<Q>(&self, key: &Q) -> Option<V>
     where
-        K: std::borrow::Borrow<Q>,
-        Q: Eq + Hash + ?Sized,
+        Q: moka::Equivalent<K> + Hash + ?Sized,
     {
-        let map = self.map.lock().ok()?;
-        let (value, expires) = map.get(key)?;
-        (Instant::now() < *expires).then(|| value.clone())
+        self.entries.get(key)
     }
 
-    /// Inserts `entries` if `current()` still holds once the map is locked (an
+    /// Inserts `entries` if `current()` still holds once the write lock is held (an
     /// invalidation moves the epoch before it takes this lock).
     fn insert_all(
         &self,
         current: impl FnOnce() -> bool,
         entries: impl IntoIterator<Item = (K, V)>,
-        expires: Instant,
     ) {
-        let Ok(mut map) = self.map.lock() else {
+        let Ok(_writing) = self.writing.lock() else {
             return;
         };
         if !current() {
             return;
         }
         for (key, value) in entries {
-            if map.len() >= self.capacity {
-                let now = Instant::now();
-                map.retain(|_, (_, expiry)| now < *expiry);
-                if map.len() >= self.capacity {
-                    map.clear();
-                }
-            }
-            map.insert(key, (value, expires));
+            self.entries.insert(key, value);
         }
     }
 
     fn remove_all(&self, keys: &[K]) {
-        if let Ok(mut map) = self.map.lock() {
-            for key in keys {
-                map.remove(key);
-            }
+        let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        for key in keys {
+            self.entries.invalidate(key);
         }
     }
 
     fn clear(&self) {
-        if let Ok(mut map) = self.map.lock() {
-            map.clear();
-        }
+        let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        self.entries.invalidate_all();
     }
 }
 
@@ -244,5 +240,55 @@ mod tests {
         assert!(cache.page("all:created_at:desc:1:10").is_some());
         cache.invalidate(&[ProductId::generate()]);
         assert_eq!(cache.page("all:created_at:desc:1:10"), None);
+    }
+
+    #[test]
+    fn a_full_map_does_not_grow() {
+        let entries = Entries::new(Duration::from_secs(60), 10);
+        entries.insert_all(|| true, (0..=10).map(|n| (n, n)));
+        // moka applies its bound in its maintenance tasks; run them now.
+        entries.entries.run_pending_tasks();
+        assert!(entries.entries.entry_count() <= 10);
+    }
+
+    #[test]
+    fn no_fill_racing_a_write_outlives_it() {
+        use std::sync::atomic::AtomicBool;
+
+        let cache = NearCache::new(Duration::from_secs(60));
+        let vase = product("Vase");
+        // The stock the store holds, and the last stock whose invalidation returned.
+        let stored = AtomicU64::new(0);
+        let invalidated = AtomicU64::new(0);
+        let writing = AtomicBool::new(true);
+        let stale = AtomicU64::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    while writing.load(Ordering::Acquire) {
+                        let floor = invalidated.load(Ordering::Acquire);
+                        match cache.product(vase.id) {
+                            Some(cached) if (cached.stock as u64) < floor => {
+                                stale.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Some(_) => {}
+                            None => {
+                                let epoch = cache.epoch();
+                                let mut read = vase.clone();
+                                read.stock = stored.load(Ordering::Acquire) as i32;
+                                cache.fill_products(epoch, &[read]);
+                            }
+                        }
+                    }
+                });
+            }
+            for stock in 1..=5_000 {
+                stored.store(stock, Ordering::Release);
+                cache.invalidate_products(&[vase.id]);
+                invalidated.store(stock, Ordering::Release);
+            }
+            writing.store(false, Ordering::Release);
+        });
+        assert_eq!(stale.load(Ordering::Relaxed), 0, "stale answers served");
     }
 }
