@@ -32,6 +32,7 @@ pub use config::Config;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt as _;
 use shop_common::server::{ServerError, bind};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -114,7 +115,14 @@ impl App {
         }
         let app = routes::router(self.state, &self.settings, shutdown.clone());
         tracing::info!(addr = %self.addr, "serving HTTP");
-        axum::serve(self.listener, app)
+        // Answers go out at once, not held back by Nagle's algorithm for the ACK of
+        // the previous one.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await
             .map_err(AppError::Serve)?;

@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 
 use axum::extract::State;
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use axum::{Json, Router};
 use serde::Serialize;
 use tokio::sync::oneshot;
@@ -80,7 +81,10 @@ impl Ceiling {
             .name("ceiling".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    // Like the gateway's: TCP_NODELAY on every connection.
+                    let listener = tokio::net::TcpListener::from_std(listener)?.tap_io(|tcp| {
+                        let _ = tcp.set_nodelay(true);
+                    });
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
                             let _ = stopped.await;
