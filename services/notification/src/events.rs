@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use shop_common::events::{Event, EventHandler, EventType, HandleError, KafkaConfig};
+use shop_common::events::{Event, EventHandler, EventType, HandleError};
 
 use crate::mail::{MailKey, compose};
 use crate::recent::RecentSet;
@@ -19,10 +19,8 @@ pub const CONSUMED: [EventType; 4] = [
 /// How many sent e-mails are remembered to skip duplicates.
 const REMEMBERED: usize = 100_000;
 
-/// Every topic notification needs, with the dead-letter topics.
-pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    kafka.topics_for(&CONSUMED, &[])
-}
+/// Topics notification produces.
+pub const PRODUCED: [EventType; 0] = [];
 
 pub struct NotificationEvents {
     transport: Transport,

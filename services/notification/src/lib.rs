@@ -62,15 +62,13 @@ impl App {
 
     /// Consumes order events and serves health checks until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
-        let kafka = self.config.kafka.clone();
-        Consumer {
-            consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
-            ensure: events::topics(&kafka),
-            handler: NotificationEvents::new(self.transport),
-            kafka,
-            group: "notification",
-            fetch_wait: BACKGROUND_FETCH_WAIT,
-        }
+        Consumer::of_events(
+            self.config.kafka,
+            "notification",
+            (&events::CONSUMED, &events::PRODUCED),
+            BACKGROUND_FETCH_WAIT,
+            NotificationEvents::new(self.transport),
+        )
         .run_beside(self.server, shutdown)
         .await?;
         Ok(())

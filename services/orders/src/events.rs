@@ -3,7 +3,7 @@
 //! transaction as its effect).
 
 use shop_common::events::payloads::{OrderShipped, StockRejected, StockReserved};
-use shop_common::events::{Event, EventError, EventHandler, EventType, HandleError, KafkaConfig};
+use shop_common::events::{Event, EventError, EventHandler, EventType, HandleError};
 
 use crate::workflow::{FlowError, Workflow};
 
@@ -19,11 +19,6 @@ pub const PRODUCED: [EventType; 3] = [
     EventType::OrderConfirmed,
     EventType::OrderCancelled,
 ];
-
-/// Every topic orders needs, with the dead-letter topics of those it consumes.
-pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    kafka.topics_for(&CONSUMED, &PRODUCED)
-}
 
 pub struct OrderEvents {
     pub workflow: Workflow,

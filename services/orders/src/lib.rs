@@ -81,16 +81,15 @@ impl App {
 
         let relay = OutboxRelay::new(self.pool, self.producer, kafka.topic_prefix.clone(), wake);
         let relay = tokio::spawn(relay.run(stop.clone()));
-        let consumer = Consumer {
-            consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
-            ensure: events::topics(&kafka),
+        let consumer = Consumer::of_events(
             kafka,
-            group: "orders",
-            fetch_wait: PROMPT_FETCH_WAIT,
-            handler: OrderEvents {
+            "orders",
+            (&events::CONSUMED, &events::PRODUCED),
+            PROMPT_FETCH_WAIT,
+            OrderEvents {
                 workflow: workflow.clone(),
             },
-        }
+        )
         .spawn(stop.clone());
 
         let routes = tonic::service::Routes::new(OrdersServiceServer::new(grpc::OrdersGrpc::new(

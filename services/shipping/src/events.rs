@@ -10,10 +10,8 @@ use crate::tracking::tracking_number;
 /// Topics shipping consumes.
 pub const CONSUMED: [EventType; 1] = [EventType::OrderConfirmed];
 
-/// Every topic shipping needs: what it consumes and produces, and its dead-letter topic.
-pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    kafka.topics_for(&CONSUMED, &[EventType::OrderShipped])
-}
+/// Topics shipping produces.
+pub const PRODUCED: [EventType; 1] = [EventType::OrderShipped];
 
 pub struct ShippingEvents {
     pub producer: EventProducer,

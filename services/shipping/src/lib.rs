@@ -50,18 +50,17 @@ impl App {
 
     /// Consumes confirmed orders and serves health checks until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
-        let kafka = self.config.kafka.clone();
-        Consumer {
-            consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
-            ensure: events::topics(&kafka),
-            handler: ShippingEvents {
-                producer: self.producer,
-                kafka: kafka.clone(),
-            },
-            kafka,
-            group: "shipping",
-            fetch_wait: BACKGROUND_FETCH_WAIT,
-        }
+        let handler = ShippingEvents {
+            producer: self.producer,
+            kafka: self.config.kafka.clone(),
+        };
+        Consumer::of_events(
+            self.config.kafka,
+            "shipping",
+            (&events::CONSUMED, &events::PRODUCED),
+            BACKGROUND_FETCH_WAIT,
+            handler,
+        )
         .run_beside(self.server, shutdown)
         .await?;
         Ok(())

@@ -19,11 +19,6 @@ pub const CONSUMED: [EventType; 2] = [EventType::OrderCreated, EventType::OrderC
 /// Topics stock produces.
 pub const PRODUCED: [EventType; 2] = [EventType::StockReserved, EventType::StockRejected];
 
-/// Every topic stock needs, with the dead-letter topics of those it consumes.
-pub fn topics(kafka: &KafkaConfig) -> Vec<String> {
-    kafka.topics_for(&CONSUMED, &PRODUCED)
-}
-
 pub struct StockEvents {
     products: ProductsServiceClient<Channel>,
     producer: EventProducer,

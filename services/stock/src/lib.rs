@@ -60,15 +60,13 @@ impl App {
 
     /// Consumes order events and serves health checks until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
-        let kafka = self.config.kafka.clone();
-        Consumer {
-            consume: events::CONSUMED.iter().map(|t| kafka.topic(*t)).collect(),
-            ensure: events::topics(&kafka),
-            handler: self.handler,
-            kafka,
-            group: "stock",
-            fetch_wait: PROMPT_FETCH_WAIT,
-        }
+        Consumer::of_events(
+            self.config.kafka,
+            "stock",
+            (&events::CONSUMED, &events::PRODUCED),
+            PROMPT_FETCH_WAIT,
+            self.handler,
+        )
         .run_beside(self.server, shutdown)
         .await?;
         Ok(())

@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use self::flow::{FetchGate, ReceiveErrors};
 use self::handling::Outcome;
 use self::progress::{KeyQueues, Lane, Offsets, TopicPartition};
-use super::envelope::Event;
+use super::envelope::{Event, EventType};
 use super::kafka::{EventProducer, KafkaConfig};
 
 /// Handlers running at once. Each may hold a database connection: keep it below the
@@ -91,6 +91,27 @@ pub struct Consumer<H> {
     /// [`BACKGROUND_FETCH_WAIT`] (unless `KAFKA_FETCH_WAIT_MS` says otherwise).
     pub fetch_wait: Duration,
     pub handler: H,
+}
+
+impl<H> Consumer<H> {
+    /// A service's consumer of `consumed` in `group`, which makes sure the topics it
+    /// consumes (with their dead-letter topics) and those it produces exist.
+    pub fn of_events(
+        kafka: KafkaConfig,
+        group: &'static str,
+        (consumed, produced): (&[EventType], &[EventType]),
+        fetch_wait: Duration,
+        handler: H,
+    ) -> Self {
+        Self {
+            consume: consumed.iter().map(|t| kafka.topic(*t)).collect(),
+            ensure: kafka.topics_for(consumed, produced),
+            kafka,
+            group,
+            fetch_wait,
+            handler,
+        }
+    }
 }
 
 impl<H: EventHandler + 'static> Consumer<H> {
