@@ -31,54 +31,50 @@ impl InfraScript {
         }
     }
 
-    /// Installs what is missing and starts what is not running (idempotent).
+    /// Installs what is missing and starts what is not running (idempotent). Its
+    /// progress goes to the terminal.
     pub fn start(&self) -> Result<(), InfraError> {
-        let status = Command::new("bash")
-            .arg(&self.script)
-            .arg("start")
+        let status = self
+            .command(&["start"])
             .status()
             .map_err(|source| self.spawn_error(source))?;
-        if !status.success() {
-            return Err(InfraError::Failed {
-                command: "start".into(),
-                status,
-            });
-        }
-        Ok(())
+        Self::check(&["start"], status)
     }
 
     /// The connection variables (`USERS_DATABASE_URL`, `KAFKA_BROKERS`, ...).
     pub fn env(&self) -> Result<Vec<(String, String)>, InfraError> {
-        let output = Command::new("bash")
-            .arg(&self.script)
-            .arg("env")
-            .output()
-            .map_err(|source| self.spawn_error(source))?;
-        if !output.status.success() {
-            return Err(InfraError::Failed {
-                command: "env".into(),
-                status: output.status,
-            });
-        }
-        Ok(parse_exports(&String::from_utf8_lossy(&output.stdout)))
+        Ok(parse_exports(&self.output(&["env"])?))
     }
 
     /// The program of `server` that the script installed (`kafka`: tansu).
     pub fn binary(&self, server: &str) -> Result<PathBuf, InfraError> {
-        let output = Command::new("bash")
-            .arg(&self.script)
-            .args(["bin", server])
+        Ok(PathBuf::from(self.output(&["bin", server])?.trim()))
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("bash");
+        command.arg(&self.script).args(args);
+        command
+    }
+
+    /// What the script printed for `args`, once it succeeded.
+    fn output(&self, args: &[&str]) -> Result<String, InfraError> {
+        let output = self
+            .command(args)
             .output()
             .map_err(|source| self.spawn_error(source))?;
-        if !output.status.success() {
-            return Err(InfraError::Failed {
-                command: format!("bin {server}"),
-                status: output.status,
-            });
+        Self::check(args, output.status)?;
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    fn check(args: &[&str], status: std::process::ExitStatus) -> Result<(), InfraError> {
+        if status.success() {
+            return Ok(());
         }
-        Ok(PathBuf::from(
-            String::from_utf8_lossy(&output.stdout).trim(),
-        ))
+        Err(InfraError::Failed {
+            command: args.join(" "),
+            status,
+        })
     }
 
     fn spawn_error(&self, source: std::io::Error) -> InfraError {
@@ -109,6 +105,22 @@ pub fn parse_exports(text: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_script_names_its_programs_and_refuses_unknown_ones() {
+        let infra = InfraScript::new(&crate::repo_root());
+        let tansu = infra.binary("kafka").unwrap();
+        assert!(tansu.ends_with("tools/bin/tansu"), "{}", tansu.display());
+        assert!(matches!(
+            infra.binary("postgres"),
+            Err(InfraError::Failed { command, .. }) if command == "bin postgres"
+        ));
+        let env = infra.env().unwrap();
+        assert!(
+            env.iter().any(|(name, _)| name == "KAFKA_BROKERS"),
+            "{env:?}"
+        );
+    }
 
     #[test]
     fn exports_are_read_with_or_without_quotes() {

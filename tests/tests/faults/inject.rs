@@ -20,7 +20,8 @@ const POSTGRES_OUTAGE: Duration = Duration::from_secs(5);
 /// healthy again on a loaded machine.
 const RECOVERY: Duration = Duration::from_secs(120);
 
-/// One fault tried, and how long it took from the fault to a healthy platform.
+/// One fault tried, and how long the platform took to be healthy once the fault was
+/// over (the service killed, or the server back).
 pub struct Fault {
     pub what: String,
     pub took: Duration,
@@ -29,7 +30,7 @@ pub struct Fault {
 }
 
 /// SIGKILLs `service`, starts it again (the supervisor's job), and waits until every
-/// service is healthy.
+/// service is healthy. Returns how long that took from the kill.
 pub async fn kill_and_restart(platform: &mut Platform, service: ServiceKind) -> Duration {
     let started = Instant::now();
     let process = platform
@@ -45,17 +46,17 @@ pub async fn kill_and_restart(platform: &mut Platform, service: ServiceKind) -> 
 }
 
 /// Stops the broker for [`BROKER_OUTAGE`], then starts it again on its storage.
+/// Returns how long the platform took to be healthy once the broker was back.
 pub async fn broker_outage(platform: &mut Platform, infra: &mut PrivateInfra) -> Duration {
-    let started = Instant::now();
     infra.broker.stop().await;
     tokio::time::sleep(BROKER_OUTAGE).await;
     infra.broker.resume().await;
-    recovered(platform, "the broker outage").await;
-    started.elapsed()
+    recovered(platform, "the broker outage").await
 }
 
 /// Stops Redis for [`REDIS_OUTAGE`], reading products meanwhile: every read must be
-/// answered from PostgreSQL. Returns how long it took and how many reads were made.
+/// answered from PostgreSQL. Returns how long the platform took to be healthy once
+/// Redis was back, and how many reads were made.
 pub async fn redis_outage(
     platform: &mut Platform,
     infra: &mut PrivateInfra,
@@ -79,24 +80,25 @@ pub async fn redis_outage(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     infra.redis.resume().await;
-    recovered(platform, "the Redis outage").await;
-    (started.elapsed(), reads)
+    (recovered(platform, "the Redis outage").await, reads)
 }
 
 /// Crashes orders' PostgreSQL (no checkpoint, every connection cut), keeps it down
-/// for [`POSTGRES_OUTAGE`], and starts it again on its data.
+/// for [`POSTGRES_OUTAGE`], and starts it again on its data. Returns how long the
+/// platform took to be healthy once it was back.
 pub async fn orders_postgres_crash(platform: &mut Platform, infra: &mut PrivateInfra) -> Duration {
-    let started = Instant::now();
     infra.orders_postgres.stop().await;
     tokio::time::sleep(POSTGRES_OUTAGE).await;
     infra.orders_postgres.resume().await;
-    recovered(platform, "the crash of orders' PostgreSQL").await;
-    started.elapsed()
+    recovered(platform, "the crash of orders' PostgreSQL").await
 }
 
 /// Every service healthy again, none having exited: they reconnect by themselves.
-async fn recovered(platform: &mut Platform, after: &str) {
+/// Returns how long that took.
+async fn recovered(platform: &mut Platform, after: &str) -> Duration {
+    let started = Instant::now();
     if let Err(error) = platform.wait_healthy(RECOVERY).await {
         panic!("the platform did not recover by itself after {after}: {error}");
     }
+    started.elapsed()
 }

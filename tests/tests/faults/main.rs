@@ -189,7 +189,10 @@ fn report_lines(
     lags: &[(String, i64)],
     reconciliation: &checks::Reconciliation,
 ) -> Vec<String> {
-    let mut lines = vec![format!("  faults tried: {}", faults.len())];
+    let mut lines = vec![format!(
+        "  faults tried: {} (healthy again: counted from the kill, or from the server's return)",
+        faults.len()
+    )];
     for fault in faults {
         let load = if fault.under_load {
             "under load"
