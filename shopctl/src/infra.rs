@@ -34,11 +34,21 @@ impl InfraScript {
     /// Installs what is missing and starts what is not running (idempotent). Its
     /// progress goes to the terminal.
     pub fn start(&self) -> Result<(), InfraError> {
+        self.start_only(&[])
+    }
+
+    /// [`Self::start`] for the named servers only (`postgres`, `redis`, `mongo`,
+    /// `kafka`); all of them when `servers` is empty.
+    pub fn start_only(&self, servers: &[&str]) -> Result<(), InfraError> {
+        let args: Vec<&str> = ["start"]
+            .into_iter()
+            .chain(servers.iter().copied())
+            .collect();
         let status = self
-            .command(&["start"])
+            .command(&args)
             .status()
             .map_err(|source| self.spawn_error(source))?;
-        Self::check(&["start"], status)
+        Self::check(&args, status)
     }
 
     /// The connection variables (`USERS_DATABASE_URL`, `KAFKA_BROKERS`, ...).

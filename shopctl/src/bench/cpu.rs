@@ -9,8 +9,13 @@ use shop_common::service::ServiceKind;
 /// Clock ticks per second of `/proc`'s CPU times (`USER_HZ`, 100 on every Linux
 /// architecture this runs on).
 const TICKS_PER_SECOND: u64 = 100;
-/// Command names of the infrastructure servers `scripts/infra.sh` starts.
-const INFRA_COMMANDS: [&str; 4] = ["postgres", "redis-server", "nx-27017", "tansu"];
+/// The infrastructure servers `scripts/infra.sh` starts, by command name.
+const INFRA_COMMANDS: [(&str, Server); 4] = [
+    ("postgres", Server::Postgres),
+    ("redis-server", Server::Redis),
+    ("nx-27017", Server::Mongo),
+    ("tansu", Server::Kafka),
+];
 /// The name of the ceiling's threads (see [`super::ceiling`]).
 const CEILING_THREADS: &str = "ceiling";
 
@@ -18,19 +23,31 @@ const CEILING_THREADS: &str = "ceiling";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Spender {
     Service(ServiceKind),
-    /// PostgreSQL, Redis, the MongoDB and Kafka protocol servers (every instance).
-    Infrastructure,
+    /// Every instance of one infrastructure server.
+    Infrastructure(Server),
     /// This process, less the ceiling's threads.
     LoadGenerator,
     /// The bare axum server's threads.
     Ceiling,
 }
 
+/// An infrastructure server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Server {
+    Postgres,
+    Redis,
+    Mongo,
+    Kafka,
+}
+
 impl Spender {
     pub fn label(self) -> &'static str {
         match self {
             Spender::Service(service) => service.name(),
-            Spender::Infrastructure => "infrastructure",
+            Spender::Infrastructure(Server::Postgres) => "PostgreSQL",
+            Spender::Infrastructure(Server::Redis) => "Redis",
+            Spender::Infrastructure(Server::Mongo) => "MongoDB (nx-27017)",
+            Spender::Infrastructure(Server::Kafka) => "Kafka (tansu)",
             Spender::LoadGenerator => "load generator",
             Spender::Ceiling => "bare axum",
         }
@@ -48,7 +65,9 @@ impl CpuSnapshot {
             .iter()
             .filter_map(|(service, pid)| Some((Spender::Service(*service), process_cpu(*pid)?)))
             .collect();
-        spent.push((Spender::Infrastructure, infrastructure_cpu()));
+        for (_, server) in INFRA_COMMANDS {
+            spent.push((Spender::Infrastructure(server), infrastructure_cpu(server)));
+        }
         let ceiling = threads_cpu(CEILING_THREADS);
         let own = process_cpu(std::process::id()).unwrap_or_default();
         spent.push((Spender::LoadGenerator, own.saturating_sub(ceiling)));
@@ -109,8 +128,8 @@ fn threads_cpu(name: &str) -> Duration {
         .sum()
 }
 
-/// CPU of every process whose command is one of the infrastructure servers.
-fn infrastructure_cpu() -> Duration {
+/// CPU of every process of the infrastructure server `server`.
+fn infrastructure_cpu(server: Server) -> Duration {
     let Ok(processes) = std::fs::read_dir("/proc") else {
         return Duration::ZERO;
     };
@@ -125,7 +144,7 @@ fn infrastructure_cpu() -> Duration {
         })
         .filter(|entry| {
             std::fs::read_to_string(entry.path().join("comm"))
-                .is_ok_and(|comm| INFRA_COMMANDS.contains(&comm.trim()))
+                .is_ok_and(|comm| INFRA_COMMANDS.contains(&(comm.trim(), server)))
         })
         .filter_map(|entry| {
             parse_stat_cpu(&std::fs::read_to_string(entry.path().join("stat")).ok()?)

@@ -44,7 +44,9 @@ pub async fn build(root: &Path) -> Result<PathBuf, BenchError> {
 /// hashed at the services' production cost (no `ARGON2_*` overrides).
 pub fn infra_env(root: &Path) -> Result<Vec<(String, String)>, BenchError> {
     let infra = InfraScript::new(root);
-    infra.start()?;
+    // Not the local broker: the bench runs its own (see `broker`), and an idle local
+    // one would only take CPU from the run.
+    infra.start_only(&["postgres", "redis", "mongo"])?;
     let mut env = infra.env()?;
     env.extend([
         ("SHOP_ADMIN_EMAIL".to_owned(), LOCAL_ADMIN_EMAIL.to_owned()),

@@ -183,8 +183,8 @@ fn cpu(out: &mut String, rows: &[CpuRow]) {
         "## CPU per request\n\n\
          CPU time (user + system, from `/proc`) each process spent during the run, divided by \
          the requests sent, in µs. The load generator shares the machine, so it is listed too; \
-         \"infrastructure\" is every PostgreSQL, Redis, MongoDB-protocol and Kafka-protocol server \
-         process on the machine, including those of anyone else's tests.\n"
+         each infrastructure server counts every process of its kind on the machine, including \
+         those of anyone else's tests.\n"
     );
     let names: Vec<&str> = spenders.iter().map(|s| s.label()).collect();
     let _ = writeln!(out, "| run | {} |", names.join(" | "));

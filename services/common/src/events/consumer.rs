@@ -21,7 +21,7 @@ mod progress;
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
@@ -278,6 +278,10 @@ impl EventConsumer {
         };
         metrics::counter!("events_consumed_total", "topic" => message.topic().to_owned(), "outcome" => label)
             .increment(1);
+        if let Some(seconds) = seconds_since_produced(message) {
+            metrics::histogram!("events_handled_after_seconds", "topic" => message.topic().to_owned())
+                .record(seconds);
+        }
         if let Some((at, next)) = flight.finish(message) {
             self.store_offset(&at, next);
         }
@@ -304,4 +308,16 @@ impl EventConsumer {
             Err(error) => tracing::warn!(%error, group = %self.group_id, "final commit failed"),
         }
     }
+}
+
+/// From the record's timestamp (set by its producer when it was sent) until now: how
+/// long the event took to be delivered and handled. `None` without a timestamp.
+fn seconds_since_produced(message: &OwnedMessage) -> Option<f64> {
+    let produced = message.timestamp().to_millis()?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    let elapsed = i64::try_from(now).ok()?.checked_sub(produced)?.max(0);
+    Some(Duration::from_millis(elapsed.unsigned_abs()).as_secs_f64())
 }

@@ -85,7 +85,10 @@ impl KafkaConfig {
         config
             .set("bootstrap.servers", self.brokers.as_str())
             .set("client.id", &self.client_id)
-            .set("socket.keepalive.enable", "true");
+            .set("socket.keepalive.enable", "true")
+            // Requests are small and pipelined: Nagle's algorithm would hold one while
+            // an earlier one is unacknowledged.
+            .set("socket.nagle.disable", "true");
         config
     }
 }

@@ -24,7 +24,6 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -46,22 +45,7 @@ pub fn apply(router: Router, settings: &HttpSettings) -> Router {
             .layer(axum::middleware::from_fn(request_id::assign))
             .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
             .layer(axum::middleware::from_fn(metrics::record))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                security::NOSNIFF,
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_FRAME_OPTIONS,
-                security::DENY,
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::REFERRER_POLICY,
-                security::NO_REFERRER,
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CONTENT_SECURITY_POLICY,
-                security::API_CSP,
-            ))
+            .layer(axum::middleware::map_response(security::add_headers))
             .layer(cors(&settings.cors_origins))
             .layer(CompressionLayer::new())
             .layer(axum::middleware::from_fn(error_envelope::render))

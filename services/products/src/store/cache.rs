@@ -24,8 +24,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::RedisResult;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::io::tcp::TcpSettings;
+use redis::{IntoConnectionInfo, RedisResult};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shop_common::config::RedisUrl;
@@ -83,7 +84,13 @@ impl ProductCache {
     /// Prepares the connection without connecting: the service starts, and serves from
     /// PostgreSQL, while Redis is down.
     pub fn new(url: &RedisUrl, settings: CacheSettings) -> RedisResult<Self> {
-        let client = redis::Client::open(url.as_str())?;
+        // The connection is multiplexed: without TCP_NODELAY a command sent while an
+        // earlier one is unacknowledged waits for Redis's delayed ACK (up to 40 ms).
+        let info = url
+            .as_str()
+            .into_connection_info()?
+            .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(settings.timeout))
             .set_response_timeout(Some(settings.timeout))
