@@ -65,9 +65,9 @@ impl CpuSnapshot {
             .iter()
             .filter_map(|(service, pid)| Some((Spender::Service(*service), process_cpu(*pid)?)))
             .collect();
-        for (_, server) in INFRA_COMMANDS {
-            spent.push((Spender::Infrastructure(server), infrastructure_cpu(server)));
-        }
+        spent.extend(
+            infrastructure_cpu().map(|(server, cpu)| (Spender::Infrastructure(server), cpu)),
+        );
         let ceiling = threads_cpu(CEILING_THREADS);
         let own = process_cpu(std::process::id()).unwrap_or_default();
         spent.push((Spender::LoadGenerator, own.saturating_sub(ceiling)));
@@ -128,28 +128,38 @@ fn threads_cpu(name: &str) -> Duration {
         .sum()
 }
 
-/// CPU of every process of the infrastructure server `server`.
-fn infrastructure_cpu(server: Server) -> Duration {
+/// CPU of every infrastructure server, each summed over its processes: one pass
+/// over `/proc`.
+fn infrastructure_cpu() -> [(Server, Duration); 4] {
+    let mut spent = INFRA_COMMANDS.map(|(_, server)| (server, Duration::ZERO));
     let Ok(processes) = std::fs::read_dir("/proc") else {
-        return Duration::ZERO;
+        return spent;
     };
-    processes
-        .flatten()
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-        })
-        .filter(|entry| {
-            std::fs::read_to_string(entry.path().join("comm"))
-                .is_ok_and(|comm| INFRA_COMMANDS.contains(&(comm.trim(), server)))
-        })
-        .filter_map(|entry| {
-            parse_stat_cpu(&std::fs::read_to_string(entry.path().join("stat")).ok()?)
-        })
-        .sum()
+    let is_pid = |entry: &std::fs::DirEntry| {
+        entry
+            .file_name()
+            .to_string_lossy()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    };
+    for entry in processes.flatten().filter(is_pid) {
+        let Ok(comm) = std::fs::read_to_string(entry.path().join("comm")) else {
+            continue;
+        };
+        let Some(slot) = INFRA_COMMANDS
+            .iter()
+            .position(|(command, _)| *command == comm.trim())
+        else {
+            continue;
+        };
+        if let Some(cpu) = std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|stat| parse_stat_cpu(&stat))
+        {
+            spent[slot].1 += cpu;
+        }
+    }
+    spent
 }
 
 #[cfg(test)]
@@ -184,5 +194,20 @@ mod tests {
     fn our_own_process_is_measured() {
         let snapshot = CpuSnapshot::take(&[]);
         assert!(snapshot.0.iter().any(|(s, _)| *s == Spender::LoadGenerator));
+    }
+
+    #[test]
+    fn every_infrastructure_server_has_its_own_column() {
+        let snapshot = CpuSnapshot::take(&[]);
+        for (_, server) in INFRA_COMMANDS {
+            let spender = Spender::Infrastructure(server);
+            assert_eq!(snapshot.0.iter().filter(|(s, _)| *s == spender).count(), 1);
+        }
+        let mut labels: Vec<&str> = INFRA_COMMANDS
+            .map(|(_, server)| Spender::Infrastructure(server).label())
+            .to_vec();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), INFRA_COMMANDS.len());
     }
 }

@@ -276,12 +276,13 @@ impl EventConsumer {
             Outcome::Handled => "handled",
             Outcome::DeadLettered => "dead_lettered",
         };
-        metrics::counter!("events_consumed_total", "topic" => message.topic().to_owned(), "outcome" => label)
-            .increment(1);
-        if let Some(seconds) = seconds_since_produced(message) {
-            metrics::histogram!("events_handled_after_seconds", "topic" => message.topic().to_owned())
-                .record(seconds);
+        let topic = message.topic().to_owned();
+        if let Some(age) = age(message, SystemTime::now()) {
+            metrics::histogram!("events_handled_after_seconds", "topic" => topic.clone())
+                .record(age.as_secs_f64());
         }
+        metrics::counter!("events_consumed_total", "topic" => topic, "outcome" => label)
+            .increment(1);
         if let Some((at, next)) = flight.finish(message) {
             self.store_offset(&at, next);
         }
@@ -310,14 +311,33 @@ impl EventConsumer {
     }
 }
 
-/// From the record's timestamp (set by its producer when it was sent) until now: how
-/// long the event took to be delivered and handled. `None` without a timestamp.
-fn seconds_since_produced(message: &OwnedMessage) -> Option<f64> {
-    let produced = message.timestamp().to_millis()?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_millis();
-    let elapsed = i64::try_from(now).ok()?.checked_sub(produced)?.max(0);
-    Some(Duration::from_millis(elapsed.unsigned_abs()).as_secs_f64())
+/// From the record's timestamp (set by its producer when it was sent) until `now`:
+/// how long the event took to be delivered and handled. `None` without a timestamp.
+fn age(message: &impl Message, now: SystemTime) -> Option<Duration> {
+    let millis = u64::try_from(message.timestamp().to_millis()?).ok()?;
+    let produced = UNIX_EPOCH + Duration::from_millis(millis);
+    // A producer's clock ahead of ours counts as no delay, not as an error.
+    Some(now.duration_since(produced).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use rdkafka::Timestamp;
+    use rdkafka::message::OwnedMessage;
+
+    use super::*;
+
+    fn record(timestamp: Timestamp) -> OwnedMessage {
+        OwnedMessage::new(None, None, "orders".to_owned(), timestamp, 0, 0, None)
+    }
+
+    #[test]
+    fn the_age_counts_from_the_producers_timestamp() {
+        let now = UNIX_EPOCH + Duration::from_millis(10_000);
+        let sent = record(Timestamp::CreateTime(8_500));
+        assert_eq!(age(&sent, now), Some(Duration::from_millis(1_500)));
+        let ahead = record(Timestamp::CreateTime(10_250));
+        assert_eq!(age(&ahead, now), Some(Duration::ZERO));
+        assert_eq!(age(&record(Timestamp::NotAvailable), now), None);
+    }
 }

@@ -4,7 +4,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
 
 /// API responses are JSON: nothing in them may load or run anything.
-pub const API_CSP: HeaderValue =
+const API_CSP: HeaderValue =
     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
 
 /// The docs page runs Swagger UI from the gateway itself: its scripts, styles (some
@@ -15,9 +15,9 @@ pub const DOCS_CSP: HeaderValue = HeaderValue::from_static(
      script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
 );
 
-pub const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
-pub const DENY: HeaderValue = HeaderValue::from_static("DENY");
-pub const NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
+const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+const DENY: HeaderValue = HeaderValue::from_static("DENY");
+const NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
 
 /// The headers every response carries, unless its handler set its own.
 const HEADERS: [(HeaderName, HeaderValue); 4] = [
