@@ -40,6 +40,7 @@ pub fn order_to_proto(order: &Order) -> pb::Order {
             shipped_at: Some(timestamp(s.shipped_at)),
         }),
         created_at: Some(timestamp(order.created_at)),
+        confirmed_at: order.confirmed_at.map(timestamp),
         updated_at: Some(timestamp(order.updated_at)),
     }
 }

@@ -16,10 +16,19 @@ async fn an_order_is_confirmed_then_shipped_and_its_stock_taken() {
     assert_eq!(placed.status(), OrderStatus::Pending);
     assert_eq!(placed.total_price.unwrap().cents, 3998);
     assert_eq!(placed.items[0].unit_price.unwrap().cents, 1999);
+    assert_eq!(placed.confirmed_at, None);
 
     let shipped = flow.reaches(&placed.id, OrderStatus::Shipped).await;
-    let tracking = shipped.shipment.expect("a shipment").tracking_number;
-    assert!(tracking.starts_with("RS-"), "{tracking}");
+    let shipment = shipped.shipment.clone().expect("a shipment");
+    assert!(shipment.tracking_number.starts_with("RS-"), "{shipment:?}");
+    // Confirmation keeps its time once shipped, between acceptance and shipping.
+    let at = |t: Option<prost_types::Timestamp>| {
+        let t = t.expect("a timestamp");
+        (t.seconds, t.nanos)
+    };
+    let confirmed = at(shipped.confirmed_at);
+    assert!(at(placed.created_at) <= confirmed, "{shipped:?}");
+    assert!(confirmed <= at(shipment.shipped_at), "{shipped:?}");
     assert_eq!(flow.stock_of(product).await, 3);
     flow.shut_down().await;
 }
@@ -31,6 +40,7 @@ async fn an_order_beyond_the_stock_is_cancelled_with_its_reason_and_takes_nothin
 
     let placed = flow.order(&customer(), product, 2).await;
     let cancelled = flow.reaches(&placed.id, OrderStatus::Cancelled).await;
+    assert_eq!(cancelled.confirmed_at, None);
     let reason = cancelled.cancel_reason.expect("a reason");
     assert!(reason.contains("stock"), "{reason}");
     assert!(reason.contains("2 requested"), "{reason}");

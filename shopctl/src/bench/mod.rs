@@ -133,7 +133,7 @@ impl BenchOptions {
             connections: 64,
             login_concurrency: 16,
             users: 100,
-            poll_interval: Duration::from_millis(10),
+            poll_interval: Duration::from_millis(100),
             poll_budget: 1000.0,
             only: Vec::new(),
         }

@@ -16,7 +16,7 @@ const CEILING_SHARE: f64 = 0.5;
 const HALF_RATE_P99_MS: f64 = 5.0;
 const LIST_FACTOR: f64 = 10.0;
 const LOGIN_FACTOR: f64 = 2.0;
-/// p99 from the checkout's 201 to the order seen confirmed.
+/// p99 from an order's creation to its confirmation, as the orders service recorded them.
 const CONFIRM_P99_MS: f64 = 100.0;
 const IDLE_RSS_MIB: f64 = 20.0;
 const SERVICE_HEALTHY_MS: f64 = 200.0;
@@ -119,17 +119,22 @@ fn buy_checks(results: &BenchResults) -> Vec<Check> {
     let Some(orders) = &results.runs.buy.orders else {
         return Vec::new();
     };
-    let p99 = orders.accepted_to_confirmed.p99_ms;
+    let recorded = &orders.accepted_to_confirmed;
+    let p99 = recorded.p99_ms;
+    // Every confirmed order must carry both times, or the figure leaves some out.
+    let complete = recorded.count > 0 && recorded.count == orders.confirmed;
     vec![
         check(
             "`buy`: accepted → confirmed p99",
             format!("< {CONFIRM_P99_MS:.0} ms at {rate:.0} orders/s"),
             format!(
-                "{p99:.1} ms (p50 {:.1} ms) at {:.0} orders/s",
-                orders.accepted_to_confirmed.p50_ms,
-                orders.accepted as f64 / results.runs.buy.duration_s.max(f64::EPSILON)
+                "{p99:.1} ms (p50 {:.1} ms) at {:.0} orders/s, {} of {} confirmed orders timed",
+                recorded.p50_ms,
+                orders.accepted as f64 / results.runs.buy.duration_s.max(f64::EPSILON),
+                thousands(recorded.count),
+                thousands(orders.confirmed)
             ),
-            p99 < CONFIRM_P99_MS && orders.confirmed > 0,
+            p99 < CONFIRM_P99_MS && complete,
         ),
         check(
             "`buy`: lost orders",

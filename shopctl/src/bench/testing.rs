@@ -30,7 +30,7 @@ pub fn run(
     if scenario.buys() {
         for _ in 0..100 {
             recorder.order_accepted();
-            recorder.order_confirmed(Duration::from_millis(40));
+            recorder.order_confirmed(Duration::from_millis(50), Some(Duration::from_millis(40)));
         }
     }
     let mode = Mode::Concurrency { workers: 64 };

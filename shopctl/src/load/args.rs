@@ -53,8 +53,10 @@ pub struct LoadArgs {
         hide_env_values = true
     )]
     pub admin_password: String,
-    /// How often an accepted order is polled until it is confirmed
-    #[arg(long, default_value = "10ms", value_parser = humantime::parse_duration)]
+    /// How often an accepted order is polled until it is confirmed (at first). The
+    /// accepted → confirmed latency comes from the order's own times, so this sets only
+    /// the load that following orders adds and the resolution of "seen confirmed"
+    #[arg(long, default_value = "100ms", value_parser = humantime::parse_duration)]
     pub poll_interval: Duration,
     /// Polls of all pending orders together per second, at most (bounds the load that
     /// following orders adds)

@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::stats::Failure;
 
@@ -139,6 +141,11 @@ impl Reply {
             .pointer(&format!("/data{pointer}"))?
             .as_str()
     }
+
+    /// An RFC 3339 time inside the envelope's `data`, e.g. `data_time("/createdAt")`.
+    pub fn data_time(&self, pointer: &str) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(self.data_str(pointer)?, &Rfc3339).ok()
+    }
 }
 
 /// A keep-alive client of one API base URL.
@@ -254,6 +261,25 @@ mod tests {
         assert_eq!(reply.data_str("/id"), Some("o-1"));
         assert_eq!(reply.data_str("/user/id"), Some("u-1"));
         assert_eq!(reply.data_str("/missing"), None);
+    }
+
+    #[test]
+    fn data_times_are_read_as_rfc3339() {
+        let reply = Reply {
+            status: 200,
+            json: Some(serde_json::json!({
+                "data": {
+                    "createdAt": "2026-11-24T21:00:00.123456Z",
+                    "confirmedAt": null,
+                    "status": "pending"
+                }
+            })),
+        };
+        let created = reply.data_time("/createdAt").expect("a time");
+        assert_eq!(created.unix_timestamp(), 1_795_554_000);
+        assert_eq!(created.microsecond(), 123_456);
+        assert_eq!(reply.data_time("/confirmedAt"), None);
+        assert_eq!(reply.data_time("/status"), None);
     }
 
     #[test]

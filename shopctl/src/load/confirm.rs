@@ -1,8 +1,11 @@
 //! Following the orders `buy` placed until they are confirmed: each accepted order is
-//! polled (`GET /orders/:id`) until it is confirmed, shipped or cancelled. The time
-//! from the checkout's 201 to the first poll that sees it confirmed is the
-//! accepted → confirmed latency. When the run's grace period ends, every order still
-//! followed is looked at once more; those still pending then are lost.
+//! polled (`GET /orders/:id`) until it is confirmed, shipped or cancelled. The
+//! accepted → confirmed latency is read from the order itself, from its `createdAt` to
+//! its `confirmedAt` (one clock, the orders service's, so polling neither adds to it
+//! nor limits its resolution); the time from the checkout's 201 to the first poll that
+//! sees it confirmed is kept too, as what a client polling this often sees. When the
+//! run's grace period ends, every order still followed is looked at once more; those
+//! still pending then are lost.
 //!
 //! Polling is bounded, so that following orders cannot become the load: one order is
 //! polled every `poll_interval` for its first [`FAST_POLLS`] polls, then ever less
@@ -13,6 +16,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 use tokio::time::sleep_until;
 use tokio_util::sync::CancellationToken;
@@ -60,6 +64,24 @@ impl PollBudget {
         let slot = (*next).max(wanted);
         *next = slot + self.spacing;
         slot
+    }
+}
+
+/// An order the checkout accepted.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted {
+    /// When its 201 arrived.
+    pub answered: Instant,
+    /// Its `createdAt`, as the orders service recorded it.
+    pub created_at: Option<OffsetDateTime>,
+}
+
+impl Accepted {
+    /// From creation to `confirmed_at`, both as the orders service recorded them; `None`
+    /// without both, or if they are out of order.
+    pub fn recorded_until(&self, confirmed_at: Option<OffsetDateTime>) -> Option<Duration> {
+        let elapsed = confirmed_at? - self.created_at?;
+        Duration::try_from(elapsed).ok()
     }
 }
 
@@ -120,8 +142,8 @@ impl OrderWatch {
         }
     }
 
-    /// Starts following order `id` of the user with `token`, accepted at `accepted`.
-    pub fn follow(&self, id: String, token: String, accepted: Instant) {
+    /// Starts following order `id` of the user with `token`.
+    pub fn follow(&self, id: String, token: String, accepted: Accepted) {
         self.poller.recorder.order_accepted();
         let poller = self.poller.clone();
         self.tasks
@@ -143,7 +165,7 @@ impl OrderWatch {
 impl Poller {
     /// Polls the order until it is confirmed or cancelled, and records which; once
     /// told to give up, polls it one last time (outside the budget).
-    async fn follow(&self, id: &str, token: &str, accepted: Instant) {
+    async fn follow(&self, id: &str, token: &str, accepted: Accepted) {
         let path = format!("/orders/{id}");
         for attempt in 0.. {
             let slot = self
@@ -171,7 +193,7 @@ impl Poller {
     }
 
     /// One poll; whether the order reached a final state (and was recorded so).
-    async fn poll(&self, path: &str, token: &str, accepted: Instant) -> bool {
+    async fn poll(&self, path: &str, token: &str, accepted: Accepted) -> bool {
         let call = Call::new(Endpoint::GetOrder, path).token(token).decoded();
         let sent = Instant::now();
         let reply = match self.client.send(call).await {
@@ -184,7 +206,9 @@ impl Poller {
         self.recorder.success(Endpoint::GetOrder, sent.elapsed());
         match Progress::of(reply.data_str("/status")) {
             Progress::Confirmed => {
-                self.recorder.order_confirmed(accepted.elapsed());
+                let recorded = accepted.recorded_until(reply.data_time("/confirmedAt"));
+                self.recorder
+                    .order_confirmed(accepted.answered.elapsed(), recorded);
                 true
             }
             Progress::Cancelled => {
@@ -235,6 +259,28 @@ mod tests {
         assert_eq!(budget.reserve(now + ms(5)), now + ms(20));
         // A poll wanted after the queue has drained is not delayed.
         assert_eq!(budget.reserve(now + ms(100)), now + ms(100));
+    }
+
+    #[test]
+    fn the_recorded_latency_needs_both_times_in_order() {
+        let created = OffsetDateTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let accepted = Accepted {
+            answered: Instant::now(),
+            created_at: Some(created),
+        };
+        let later = created + Duration::from_millis(42);
+        assert_eq!(
+            accepted.recorded_until(Some(later)),
+            Some(Duration::from_millis(42))
+        );
+        assert_eq!(accepted.recorded_until(None), None);
+        let earlier = created - Duration::from_millis(1);
+        assert_eq!(accepted.recorded_until(Some(earlier)), None);
+        let unknown = Accepted {
+            created_at: None,
+            ..accepted
+        };
+        assert_eq!(unknown.recorded_until(Some(later)), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::client::{Call, Endpoint, Reply, ShopClient, Target};
-use super::confirm::OrderWatch;
+use super::confirm::{Accepted, OrderWatch};
 use super::fixture::{Fixture, SEARCH_TERMS};
 use super::stats::Recorder;
 
@@ -224,10 +224,17 @@ impl Iterations {
             .token(&user.token)
             .decoded();
         let reply = self.call(checkout, Instant::now()).await;
-        let accepted = Instant::now();
+        let answered = Instant::now();
         let token = user.token.clone();
         drop(lease);
-        if let Some(id) = reply.as_ref().and_then(|reply| reply.data_str("/id")) {
+        let Some(reply) = reply else {
+            return;
+        };
+        if let Some(id) = reply.data_str("/id") {
+            let accepted = Accepted {
+                answered,
+                created_at: reply.data_time("/createdAt"),
+            };
             self.orders.follow(id.to_owned(), token, accepted);
         }
     }

@@ -97,8 +97,12 @@ pub struct OrderTally {
     /// Seen confirmed (or already shipped).
     pub confirmed: u64,
     pub cancelled: u64,
-    /// From the 201 to the first poll that saw the order confirmed.
+    /// From the order's `createdAt` to its `confirmedAt`, as the orders service
+    /// recorded them (orders without both are not in it).
     pub confirm_latency: Histogram<u64>,
+    /// From the checkout's 201 to the first poll that saw the order confirmed: what a
+    /// client polling this often sees (its resolution is the poll interval).
+    pub seen_confirmed_latency: Histogram<u64>,
 }
 
 impl OrderTally {
@@ -154,6 +158,7 @@ impl Recorder {
                 confirmed: 0,
                 cancelled: 0,
                 confirm_latency: empty.clone(),
+                seen_confirmed_latency: empty.clone(),
             },
             dropped: 0,
         };
@@ -211,13 +216,18 @@ impl Recorder {
         self.live.accepted.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn order_confirmed(&self, latency: Duration) {
+    /// An order seen confirmed `seen` after its 201; `recorded`: the time from its
+    /// creation to its confirmation in the order itself, if it carries both.
+    pub fn order_confirmed(&self, seen: Duration, recorded: Option<Duration>) {
         let mut tally = self.lock();
-        tally.orders.confirmed += 1;
-        tally
-            .orders
-            .confirm_latency
-            .saturating_record(micros(latency));
+        let orders = &mut tally.orders;
+        orders.confirmed += 1;
+        orders
+            .seen_confirmed_latency
+            .saturating_record(micros(seen));
+        if let Some(recorded) = recorded {
+            orders.confirm_latency.saturating_record(micros(recorded));
+        }
         drop(tally);
         self.live.confirmed.fetch_add(1, Ordering::Relaxed);
     }
@@ -321,12 +331,16 @@ mod tests {
         for _ in 0..5 {
             recorder.order_accepted();
         }
-        recorder.order_confirmed(Duration::from_millis(20));
-        recorder.order_confirmed(Duration::from_millis(40));
+        recorder.order_confirmed(Duration::from_millis(20), Some(Duration::from_millis(15)));
+        recorder.order_confirmed(Duration::from_millis(40), None);
         recorder.order_cancelled();
         let orders = recorder.snapshot().orders;
         assert_eq!(orders.lost(), 2);
-        assert_eq!(orders.confirm_latency.len(), 2);
+        // Both were seen confirmed; only one carried the times it was recorded at.
+        assert_eq!(orders.seen_confirmed_latency.len(), 2);
+        assert_eq!(orders.confirm_latency.len(), 1);
+        let recorded = &orders.confirm_latency;
+        assert!(recorded.equivalent(recorded.max(), 15_000), "{recorded:?}");
     }
 
     #[test]

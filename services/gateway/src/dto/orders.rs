@@ -61,6 +61,10 @@ pub struct Order {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub created_at: Option<OffsetDateTime>,
+    /// When stock was reserved and the order confirmed; kept once it is shipped.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub confirmed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub updated_at: Option<OffsetDateTime>,
@@ -113,6 +117,7 @@ impl From<pb::Order> for Order {
                 shipped_at: timestamp(shipment.shipped_at),
             }),
             created_at: timestamp(order.created_at),
+            confirmed_at: timestamp(order.confirmed_at),
             updated_at: timestamp(order.updated_at),
         }
     }

@@ -17,6 +17,8 @@ pub struct Order {
     pub shipment: Option<Shipment>,
     pub items: Vec<OrderItem>,
     pub created_at: OffsetDateTime,
+    /// When it was confirmed; kept once it is shipped or delivered.
+    pub confirmed_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
 }
 

@@ -139,6 +139,7 @@ struct OrderRow {
     tracking_number: Option<String>,
     shipped_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
+    confirmed_at: Option<OffsetDateTime>,
     updated_at: OffsetDateTime,
 }
 
@@ -152,7 +153,7 @@ struct ItemRow {
 }
 
 const ORDER_COLUMNS: &str = "id, user_id, user_email, status, total_price, cancel_reason, \
-                             tracking_number, shipped_at, created_at, updated_at";
+                             tracking_number, shipped_at, created_at, confirmed_at, updated_at";
 
 fn money(value: Decimal) -> Result<Money, StoreError> {
     Money::from_decimal(value).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -180,6 +181,7 @@ impl OrderRow {
             shipment,
             items,
             created_at: self.created_at,
+            confirmed_at: self.confirmed_at,
             updated_at: self.updated_at,
         })
     }
@@ -259,6 +261,7 @@ pub async fn set_status(
            cancel_reason = COALESCE($3, cancel_reason), \
            tracking_number = COALESCE($4, tracking_number), \
            shipped_at = CASE WHEN $4::text IS NULL THEN shipped_at ELSE now() END, \
+           confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END, \
            updated_at = now() \
          WHERE id = $1",
     )
