@@ -75,19 +75,17 @@ impl Workflow {
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin().await?;
         let inserted = orders::insert(&mut tx, id, customer, priced, idempotency_key).await?;
-        if inserted.is_none() {
+        let Some(order) = inserted else {
             tx.rollback().await?;
             let key = idempotency_key.unwrap_or_default();
             return orders::find_by_idempotency_key(&self.pool, customer.user_id, key)
                 .await?
                 .ok_or(FlowError::NotFound(id));
-        }
+        };
         outbox::enqueue(&mut tx, &order_created(id, customer, priced)).await?;
         tx.commit().await?;
         self.relay.notify_one();
-        orders::get(&self.pool, id)
-            .await?
-            .ok_or(FlowError::NotFound(id))
+        Ok(order)
     }
 
     /// stock reserved the order: pending → confirmed.

@@ -19,6 +19,11 @@ async fn an_order_is_confirmed_then_shipped_and_its_stock_taken() {
     assert_eq!(placed.confirmed_at, None);
 
     let shipped = flow.reaches(&placed.id, OrderStatus::Shipped).await;
+    // The order CreateOrder answered (built from what it wrote, not read back) is the
+    // order as stored.
+    assert_eq!(shipped.items, placed.items);
+    assert_eq!(shipped.created_at, placed.created_at);
+    assert_eq!(shipped.user_id, placed.user_id);
     let shipment = shipped.shipment.clone().expect("a shipment");
     assert!(shipment.tracking_number.starts_with("RS-"), "{shipment:?}");
     // Confirmation keeps its time once shipped, between acceptance and shipping.

@@ -4,7 +4,7 @@ use shop_common::money::Money;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::OrderStatus;
+use super::{OrderStatus, PricedLine};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
@@ -28,6 +28,17 @@ pub struct OrderItem {
     pub name: String,
     pub unit_price: Money,
     pub quantity: u32,
+}
+
+impl From<&PricedLine> for OrderItem {
+    fn from(line: &PricedLine) -> Self {
+        Self {
+            product_id: line.product_id,
+            name: line.name.clone(),
+            unit_price: line.unit_price,
+            quantity: line.quantity.get(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -58,19 +58,21 @@ pub struct Customer<'a> {
     pub email: &'a str,
 }
 
-/// Inserts a pending order and its items; `None` when the customer already placed an
-/// order under `idempotency_key` (nothing is written then).
+/// Inserts a pending order and its items, and returns it as written (no second read);
+/// `None` when the customer already placed an order under `idempotency_key` (nothing
+/// is written then).
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     customer: Customer<'_>,
     order: &PricedOrder,
     idempotency_key: Option<&str>,
-) -> Result<Option<Uuid>, StoreError> {
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+) -> Result<Option<Order>, StoreError> {
+    let inserted: Option<(OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
         "INSERT INTO orders (id, user_id, user_email, status, total_price, idempotency_key) \
          VALUES ($1, $2, $3, 'pending', $4, $5) \
-         ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING RETURNING id",
+         ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING \
+         RETURNING created_at, updated_at",
     )
     .bind(id)
     .bind(customer.user_id)
@@ -79,9 +81,9 @@ pub async fn insert(
     .bind(idempotency_key)
     .fetch_optional(&mut *conn)
     .await?;
-    if inserted.is_none() {
+    let Some((created_at, updated_at)) = inserted else {
         return Ok(None);
-    }
+    };
     let positions: Vec<i32> = (0..).take(order.lines.len()).collect();
     let products: Vec<Uuid> = order.lines.iter().map(|l| l.product_id).collect();
     let names: Vec<&str> = order.lines.iter().map(|l| l.name.as_str()).collect();
@@ -107,7 +109,19 @@ pub async fn insert(
     .bind(quantities)
     .execute(conn)
     .await?;
-    Ok(Some(id))
+    Ok(Some(Order {
+        id,
+        user_id: customer.user_id,
+        user_email: customer.email.to_owned(),
+        status: OrderStatus::Pending,
+        total: order.total,
+        cancel_reason: None,
+        shipment: None,
+        items: order.lines.iter().map(OrderItem::from).collect(),
+        created_at,
+        confirmed_at: None,
+        updated_at,
+    }))
 }
 
 /// The order a customer placed under an idempotency key.
