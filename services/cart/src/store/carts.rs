@@ -9,16 +9,20 @@
 //! (`$inc` on `items.$.quantity`), corrupts arrays that `$push` appends documents to,
 //! and mis-evaluates the negative array filters a guarded `$push` needs, so the
 //! atomic increment of the classic design is not available on both servers; the
-//! version check gives the same guarantee: no concurrent change is ever lost.
+//! version check gives the same guarantee: no concurrent change is ever lost. The
+//! read is skipped when this replica remembers the cart ([`KnownCarts`]): an add is
+//! then one write, and a stale memory costs only a failed write and the read.
 
 use std::time::Duration;
 
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, Bson, Document, doc};
 use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use shop_common::backoff::Backoff;
 
-use super::document::{self, CartDocument, ITEMS, UPDATED_AT, USER_ID, VERSION};
+use super::document::{self, CartDocument, ID, ITEMS, UPDATED_AT, USER_ID, VERSION};
+use super::known::{KnownCarts, Snapshot, Stored};
 use super::{CARTS, DUPLICATE_KEY, bounded, error_code};
 use crate::domain::{Cart, CartLine, ProductId, Quantity, UserId};
 use crate::error::{CartError, StoreError};
@@ -29,18 +33,13 @@ use crate::error::{CartError, StoreError};
 /// landed while it ran; a user's tabs never come near that.
 pub const MAX_ADD_ATTEMPTS: u32 = 100;
 
-/// A cart as read, with the version a conditional write must still find.
-struct Snapshot {
-    cart: Cart,
-    /// `None`: the user has no cart document yet.
-    version: Option<i64>,
-}
-
-/// The carts collection. Cheap to clone (the client's pool is shared).
+/// The carts collection. Cheap to clone (the client's pool and the remembered carts
+/// are shared).
 #[derive(Clone)]
 pub struct CartStore {
     carts: Collection<CartDocument>,
     documents: Collection<Document>,
+    known: KnownCarts,
 }
 
 impl CartStore {
@@ -48,6 +47,7 @@ impl CartStore {
         Self {
             carts: database.collection(CARTS),
             documents: database.collection(CARTS),
+            known: KnownCarts::default(),
         }
     }
 
@@ -60,14 +60,28 @@ impl CartStore {
     /// cart if needed, and returns the cart as written.
     pub async fn add_item(&self, user: UserId, item: CartLine) -> Result<Cart, CartError> {
         let mut backoff = Backoff::new(Duration::from_millis(2), Duration::from_millis(50));
+        let mut remembered = self.known.get(user);
         for attempt in 1..=MAX_ADD_ATTEMPTS {
-            let Snapshot { mut cart, version } = self.load(user).await?;
-            cart.add(item.clone())?;
-            if self.write_if_unchanged(&cart, version).await? {
+            let (snapshot, read) = match remembered.take() {
+                Some(snapshot) => (snapshot, false),
+                None => (self.load(user).await?, true),
+            };
+            let Snapshot { mut cart, stored } = snapshot;
+            match cart.add(item.clone()) {
+                Ok(()) => {}
+                // Judged on a remembered cart, the rule may not hold for the stored one.
+                Err(_) if !read => continue,
+                Err(rule) => return Err(rule.into()),
+            }
+            if let Some(written) = self.write_if_unchanged(&cart, stored).await? {
+                self.known.remember(&cart, written);
                 return Ok(cart);
             }
-            tracing::debug!(%user, attempt, "cart changed since it was read; retrying");
-            tokio::time::sleep(backoff.next_delay()).await;
+            self.known.forget(user);
+            if read {
+                tracing::debug!(%user, attempt, "cart changed since it was read; retrying");
+                tokio::time::sleep(backoff.next_delay()).await;
+            }
         }
         Err(CartError::Contended {
             attempts: MAX_ADD_ATTEMPTS,
@@ -107,47 +121,58 @@ impl CartStore {
         Ok(cleared.unwrap_or_else(|| Cart::empty(user)))
     }
 
+    /// Reads the user's cart (and remembers it).
     async fn load(&self, user: UserId) -> Result<Snapshot, StoreError> {
         match bounded(self.carts.find_one(cart_filter(user))).await? {
-            Some(stored) => Ok(Snapshot {
-                version: Some(stored.version),
-                cart: stored.into_cart()?,
-            }),
+            Some(document) => {
+                let stored = document.stored();
+                let cart = document.into_cart()?;
+                self.known.remember(&cart, stored);
+                Ok(Snapshot {
+                    cart,
+                    stored: Some(stored),
+                })
+            }
             None => Ok(Snapshot {
                 cart: Cart::empty(user),
-                version: None,
+                stored: None,
             }),
         }
     }
 
-    /// Writes `cart`'s lines if the stored cart is still at `version` (or, for
-    /// `None`, still absent); `false` if another change got there first.
+    /// Writes `cart`'s lines if the stored cart is still the document and version
+    /// `stored` names (or, for `None`, still absent), and returns what it is now;
+    /// `None` if another change got there first.
     async fn write_if_unchanged(
         &self,
         cart: &Cart,
-        version: Option<i64>,
-    ) -> Result<bool, StoreError> {
-        let Some(version) = version else {
-            let created = doc! {
+        stored: Option<Stored>,
+    ) -> Result<Option<Stored>, StoreError> {
+        let Some(stored) = stored else {
+            let created = Stored {
+                id: ObjectId::new(),
+                version: 1,
+            };
+            let document = doc! {
+                ID: created.id,
                 USER_ID: cart.user_id.to_string(),
                 ITEMS: document::items(&cart.lines),
-                VERSION: Bson::Int64(1),
+                VERSION: Bson::Int64(created.version),
                 UPDATED_AT: bson::DateTime::now(),
             };
-            return match bounded(self.documents.insert_one(created)).await {
-                Ok(_) => Ok(true),
+            return match bounded(self.documents.insert_one(document)).await {
+                Ok(_) => Ok(Some(created)),
                 // The unique index on userId: another request created the cart first.
                 Err(StoreError::Mongo(error)) if error_code(&error) == Some(DUPLICATE_KEY) => {
-                    Ok(false)
+                    Ok(None)
                 }
                 Err(error) => Err(error),
             };
         };
-        let mut filter = cart_filter(cart.user_id);
-        filter.insert(VERSION, Bson::Int64(version));
+        let filter = doc! { ID: stored.id, VERSION: Bson::Int64(stored.version) };
         let update = touched(doc! { "$set": { ITEMS: document::items(&cart.lines) } });
         let result = bounded(self.documents.update_one(filter, update)).await?;
-        Ok(result.matched_count == 1)
+        Ok((result.matched_count == 1).then(|| stored.next()))
     }
 
     /// Applies `update` (plus the version bump and `updatedAt`) to the document
@@ -161,10 +186,13 @@ impl CartStore {
             .carts
             .find_one_and_update(filter, touched(update))
             .return_document(ReturnDocument::After);
-        bounded(updated)
-            .await?
-            .map(CartDocument::into_cart)
-            .transpose()
+        let Some(document) = bounded(updated).await? else {
+            return Ok(None);
+        };
+        let stored = document.stored();
+        let cart = document.into_cart()?;
+        self.known.remember(&cart, stored);
+        Ok(Some(cart))
     }
 }
 

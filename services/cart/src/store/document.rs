@@ -1,7 +1,8 @@
 //! The stored shape of a cart, and its conversion to and from the domain model.
 //!
 //! ```text
-//! { userId: "<uuid>",                      unique
+//! { _id: ObjectId,                         set when the cart is created
+//!   userId: "<uuid>",                      unique
 //!   items: [ { productId: "<uuid>", name: "Mug", price: Int64 cents, quantity: Int64 } ],
 //!   version: Int64,                        +1 on every change (optimistic concurrency)
 //!   updatedAt: Date }                      TTL index
@@ -9,27 +10,32 @@
 //!
 //! `price` is an integer number of cents (Int64), never a floating point number.
 
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Bson, Document, doc};
 use serde::Deserialize;
 use shop_common::money::Money;
 
+use super::known::Stored;
 use crate::domain::{Cart, CartLine, Price, ProductId, ProductName, Quantity, UserId};
 use crate::error::StoreError;
 
 /// Field names, in one place so filters and updates cannot drift apart.
+pub(crate) const ID: &str = "_id";
 pub(crate) const USER_ID: &str = "userId";
 pub(crate) const ITEMS: &str = "items";
 pub(crate) const VERSION: &str = "version";
 pub(crate) const UPDATED_AT: &str = "updatedAt";
 
-/// A cart as read from the database (other fields, `_id` and `updatedAt`, ignored).
+/// A cart as read from the database (`updatedAt` ignored).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CartDocument {
+    #[serde(rename = "_id")]
+    id: ObjectId,
     user_id: String,
     #[serde(default)]
     items: Vec<LineDocument>,
-    pub version: i64,
+    version: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +48,14 @@ struct LineDocument {
 }
 
 impl CartDocument {
+    /// The document this cart is, and its version.
+    pub fn stored(&self) -> Stored {
+        Stored {
+            id: self.id,
+            version: self.version,
+        }
+    }
+
     /// The domain cart, checking every stored value as if it came from a caller.
     pub fn into_cart(self) -> Result<Cart, StoreError> {
         let user_id = UserId::parse(&self.user_id).map_err(StoreError::corrupt)?;

@@ -3,6 +3,7 @@
 mod carts;
 mod document;
 pub(crate) mod indexes;
+mod known;
 
 pub use carts::CartStore;
 

@@ -66,6 +66,31 @@ pub async fn start_on(mongo: TestMongo, ttl: &str) -> TestCart {
     }
 }
 
+/// A second replica of `cart`'s service, on the same database; stops when dropped.
+pub struct Replica {
+    pub client: Client,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub async fn replica_of(cart: &TestCart) -> Replica {
+    let app = App::build(config(&cart.mongo, "30d"))
+        .await
+        .expect("a second cart replica starts");
+    let addr = app.local_addr();
+    let shutdown = CancellationToken::new();
+    tokio::spawn(app.run(shutdown.clone()));
+    let client = CartServiceClient::connect(format!("http://{addr}"))
+        .await
+        .expect("the replica accepts connections");
+    Replica { client, shutdown }
+}
+
 /// A fresh id (users and products are UUIDs).
 pub fn id() -> String {
     uuid::Uuid::new_v4().to_string()
