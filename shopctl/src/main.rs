@@ -109,6 +109,7 @@ async fn up(release: bool, timeout: Duration) -> anyhow::Result<ExitCode> {
         bin_dir,
         ports,
         env,
+        service_env: Vec::new(),
         echo_logs: true,
     };
     let mut platform = Platform::spawn(&spec)?;

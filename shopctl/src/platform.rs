@@ -25,6 +25,8 @@ pub struct PlatformSpec {
     pub ports: PortPlan,
     /// Variables for every service (connection URLs, admin, log settings).
     pub env: Vec<(String, String)>,
+    /// Variables for one service only, after (and over) `env`.
+    pub service_env: Vec<(ServiceKind, String, String)>,
     /// Print every service's output, prefixed with its name.
     pub echo_logs: bool,
 }
@@ -170,6 +172,12 @@ impl Platform {
 fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, PlatformError> {
     let mut env = spec.env.clone();
     env.extend(spec.ports.env_for(service));
+    env.extend(
+        spec.service_env
+            .iter()
+            .filter(|(only, _, _)| *only == service)
+            .map(|(_, name, value)| (name.clone(), value.clone())),
+    );
     let chosen = env.iter().any(|(name, _)| name == WORKER_THREADS)
         || std::env::var_os(WORKER_THREADS).is_some();
     env.extend(worker_threads(service, chosen));

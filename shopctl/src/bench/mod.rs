@@ -199,8 +199,14 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     env.push(("KAFKA_BROKERS".to_owned(), broker.brokers()));
     eprintln!("==> starting the platform (cold start)");
     let ports = PortPlan::block(options.port_base);
-    let (mut running, cold_start) =
-        platform::start(bin_dir, env, ports, Duration::from_secs(60)).await?;
+    let (mut running, cold_start) = platform::start(
+        bin_dir,
+        env,
+        broker::consumer_env(),
+        ports,
+        Duration::from_secs(60),
+    )
+    .await?;
     let idle = platform::memory(&mut running);
     let gateway = format!(
         "http://127.0.0.1:{}/api/v1",

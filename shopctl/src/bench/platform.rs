@@ -74,6 +74,7 @@ fn topic_prefix(now: SystemTime) -> String {
 pub async fn start(
     bin_dir: PathBuf,
     env: Vec<(String, String)>,
+    service_env: Vec<(ServiceKind, String, String)>,
     ports: PortPlan,
     timeout: Duration,
 ) -> Result<(Platform, ColdStart), BenchError> {
@@ -81,6 +82,7 @@ pub async fn start(
         bin_dir,
         ports,
         env,
+        service_env,
         echo_logs: false,
     };
     let started = Instant::now();

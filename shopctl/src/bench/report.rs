@@ -291,7 +291,11 @@ fn method(out: &mut String, r: &BenchResults) {
          - Services on ports {}.., warm-up of {:?} before the first scenario.\n\
          - Kafka: a tansu broker of the run's own with its in-memory storage engine. The local tansu of \
          `scripts/infra.sh` stores on SQLite, which serialises writes: at 200 orders/s its \
-         produce answers took over 10 s. Production runs Kafka.\n\
+         produce answers took over 10 s. Production runs Kafka. tansu holds every fetch for \
+         the consumer's fetch wait, data or not: stock and orders, the consumers between an \
+         accepted order and its confirmation, fetch with a 10 ms wait here (a fetch is cheap \
+         in memory; the services' default of 20 ms suits the SQLite engine), the others with \
+         their default (unless `KAFKA_FETCH_WAIT_MS` was set for the run).\n\
          - Idle RSS: `VmRSS` after every service reported healthy, before any request. \
          Peak: `VmHWM` at the end.\n\
          - accepted → confirmed: from the order's `createdAt` to its `confirmedAt`, both recorded \

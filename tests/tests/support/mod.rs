@@ -88,6 +88,7 @@ impl Running {
             bin_dir: bin_dir().clone(),
             ports: PortPlan::block(base),
             env: all,
+            service_env: Vec::new(),
             echo_logs: false,
         };
         let mut platform = Platform::spawn(&spec).expect("the services start");
