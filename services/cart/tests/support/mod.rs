@@ -50,7 +50,18 @@ pub async fn start() -> TestCart {
 
 /// The service on `mongo`'s database with `CART_TTL=ttl`.
 pub async fn start_on(mongo: TestMongo, ttl: &str) -> TestCart {
-    let app = App::build(config(&mongo, ttl))
+    let (client, shutdown) = spawn(&mongo, ttl).await;
+    TestCart {
+        client,
+        mongo,
+        shutdown,
+    }
+}
+
+/// Starts one replica of the service on `mongo`'s database; it runs until the token
+/// is cancelled.
+async fn spawn(mongo: &TestMongo, ttl: &str) -> (Client, CancellationToken) {
+    let app = App::build(config(mongo, ttl))
         .await
         .expect("the cart service starts");
     let addr = app.local_addr();
@@ -59,11 +70,7 @@ pub async fn start_on(mongo: TestMongo, ttl: &str) -> TestCart {
     let client = CartServiceClient::connect(format!("http://{addr}"))
         .await
         .expect("the cart service accepts connections");
-    TestCart {
-        client,
-        mongo,
-        shutdown,
-    }
+    (client, shutdown)
 }
 
 /// A second replica of `cart`'s service, on the same database; stops when dropped.
@@ -79,15 +86,7 @@ impl Drop for Replica {
 }
 
 pub async fn replica_of(cart: &TestCart) -> Replica {
-    let app = App::build(config(&cart.mongo, "30d"))
-        .await
-        .expect("a second cart replica starts");
-    let addr = app.local_addr();
-    let shutdown = CancellationToken::new();
-    tokio::spawn(app.run(shutdown.clone()));
-    let client = CartServiceClient::connect(format!("http://{addr}"))
-        .await
-        .expect("the replica accepts connections");
+    let (client, shutdown) = spawn(&cart.mongo, "30d").await;
     Replica { client, shutdown }
 }
 
