@@ -25,7 +25,8 @@ pub struct PlatformSpec {
     pub ports: PortPlan,
     /// Variables for every service (connection URLs, admin, log settings).
     pub env: Vec<(String, String)>,
-    /// Variables for one service only, after (and over) `env`.
+    /// Defaults for one service only: each yields to the same variable set in `env`
+    /// or in shopctl's environment (which then holds for every service).
     pub service_env: Vec<(ServiceKind, String, String)>,
     /// Print every service's output, prefixed with its name.
     pub echo_logs: bool,
@@ -172,15 +173,10 @@ impl Platform {
 fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, PlatformError> {
     let mut env = spec.env.clone();
     env.extend(spec.ports.env_for(service));
-    env.extend(
-        spec.service_env
-            .iter()
-            .filter(|(only, _, _)| *only == service)
-            .map(|(_, name, value)| (name.clone(), value.clone())),
-    );
-    let chosen = env.iter().any(|(name, _)| name == WORKER_THREADS)
-        || std::env::var_os(WORKER_THREADS).is_some();
-    env.extend(worker_threads(service, chosen));
+    let chosen =
+        |name: &str| env.iter().any(|(set, _)| set == name) || std::env::var_os(name).is_some();
+    let defaults = service_defaults(service, &spec.service_env, chosen);
+    env.extend(defaults);
     Ok(ServiceProcess::spawn(
         service,
         &spec.bin_dir,
@@ -189,15 +185,31 @@ fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, Pl
     )?)
 }
 
-/// One runtime thread for each gRPC service, unless `WORKER_THREADS` is set (for every
-/// service, in shopctl's environment or the spec's). The nine services share one
+/// `service`'s defaults: its entries of `service_env` and [`worker_threads`], but
+/// none of the variables `chosen` says are set.
+fn service_defaults(
+    service: ServiceKind,
+    service_env: &[(ServiceKind, String, String)],
+    chosen: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    service_env
+        .iter()
+        .filter(|(only, _, _)| *only == service)
+        .map(|(_, name, value)| (name.clone(), value.clone()))
+        .chain(worker_threads(service))
+        .filter(|(name, _)| !chosen(name))
+        .collect()
+}
+
+/// One runtime thread for each gRPC service (unless `WORKER_THREADS` is chosen, see
+/// [`service_defaults`]). The nine services share one
 /// machine here: a gRPC service's requests arrive on one HTTP/2 connection from the
 /// gateway, and a second thread mostly moves them between threads, contending for
 /// that connection's lock. Measured with `shopctl load` on 2 cores: cached product
 /// reads +25 %, listings +18 %. The gateway keeps one thread per CPU: it parses
 /// every client's HTTP/1 connection.
-fn worker_threads(service: ServiceKind, chosen: bool) -> Option<(String, String)> {
-    (!chosen && !service.is_http()).then(|| (WORKER_THREADS.to_owned(), "1".to_owned()))
+fn worker_threads(service: ServiceKind) -> Option<(String, String)> {
+    (!service.is_http()).then(|| (WORKER_THREADS.to_owned(), "1".to_owned()))
 }
 
 #[cfg(test)]
@@ -206,9 +218,29 @@ mod tests {
 
     #[test]
     fn grpc_services_get_one_thread_unless_threads_are_chosen() {
-        let one = Some((WORKER_THREADS.to_owned(), "1".to_owned()));
-        assert_eq!(worker_threads(ServiceKind::Products, false), one);
-        assert_eq!(worker_threads(ServiceKind::Gateway, false), None);
-        assert_eq!(worker_threads(ServiceKind::Products, true), None);
+        let one = vec![(WORKER_THREADS.to_owned(), "1".to_owned())];
+        let nothing_chosen = |_: &str| false;
+        assert_eq!(
+            service_defaults(ServiceKind::Products, &[], nothing_chosen),
+            one
+        );
+        assert!(service_defaults(ServiceKind::Gateway, &[], nothing_chosen).is_empty());
+        let threads_chosen = |name: &str| name == WORKER_THREADS;
+        assert!(service_defaults(ServiceKind::Products, &[], threads_chosen).is_empty());
+    }
+
+    #[test]
+    fn a_service_default_goes_to_its_service_only_and_yields_when_chosen() {
+        let wait = || ("KAFKA_FETCH_WAIT_MS".to_owned(), "10".to_owned());
+        let (name, value) = wait();
+        let service_env = [(ServiceKind::Stock, name, value)];
+        let threads_chosen = |name: &str| name == WORKER_THREADS;
+        assert_eq!(
+            service_defaults(ServiceKind::Stock, &service_env, threads_chosen),
+            [wait()]
+        );
+        assert!(service_defaults(ServiceKind::Orders, &service_env, threads_chosen).is_empty());
+        let all_chosen = |_: &str| true;
+        assert!(service_defaults(ServiceKind::Stock, &service_env, all_chosen).is_empty());
     }
 }

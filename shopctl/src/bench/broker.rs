@@ -81,16 +81,9 @@ impl BenchBroker {
     }
 }
 
-/// The consumer settings for this broker, per service; none when `KAFKA_FETCH_WAIT_MS`
-/// is set for the run (it then applies to every service).
+/// The consumer settings for this broker, per service (defaults: `KAFKA_FETCH_WAIT_MS`
+/// set for the run holds for every service instead).
 pub fn consumer_env() -> Vec<(ServiceKind, String, String)> {
-    confirmation_path_fetch_wait(std::env::var_os(FETCH_WAIT).is_some())
-}
-
-fn confirmation_path_fetch_wait(chosen: bool) -> Vec<(ServiceKind, String, String)> {
-    if chosen {
-        return Vec::new();
-    }
     [ServiceKind::Stock, ServiceKind::Orders]
         .into_iter()
         .map(|service| {
@@ -105,8 +98,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_confirmation_path_fetches_faster_unless_the_wait_is_chosen() {
-        let services: Vec<ServiceKind> = confirmation_path_fetch_wait(false)
+    fn only_the_confirmation_path_fetches_faster() {
+        let services: Vec<ServiceKind> = consumer_env()
             .into_iter()
             .map(|(service, name, value)| {
                 assert_eq!((name.as_str(), value.as_str()), (FETCH_WAIT, "10"));
@@ -114,6 +107,5 @@ mod tests {
             })
             .collect();
         assert_eq!(services, [ServiceKind::Stock, ServiceKind::Orders]);
-        assert!(confirmation_path_fetch_wait(true).is_empty());
     }
 }

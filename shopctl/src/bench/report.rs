@@ -135,14 +135,7 @@ fn scenarios(out: &mut String, r: &BenchResults) {
             "| latency | orders | p50 | p90 | p99 | max |\n\
              |---|---:|---:|---:|---:|---:|"
         );
-        let lines = [
-            (
-                "accepted → confirmed, as orders recorded it",
-                &orders.accepted_to_confirmed,
-            ),
-            ("201 → seen confirmed by a poll", &orders.seen_confirmed),
-        ];
-        for (name, l) in lines {
+        for (name, l) in orders.latencies() {
             let _ = writeln!(
                 out,
                 "| {name} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",

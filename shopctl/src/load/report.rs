@@ -41,6 +41,19 @@ pub struct OrdersReport {
     pub seen_confirmed: LatencySummary,
 }
 
+impl OrdersReport {
+    /// Both confirmation latencies, each with the name reports give it.
+    pub fn latencies(&self) -> [(&'static str, &LatencySummary); 2] {
+        [
+            (
+                "accepted → confirmed, as orders recorded it",
+                &self.accepted_to_confirmed,
+            ),
+            ("201 → seen confirmed by a poll", &self.seen_confirmed),
+        ]
+    }
+}
+
 /// Everything a run measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoadReport {
@@ -177,14 +190,7 @@ impl LoadReport {
                 thousands(orders.cancelled),
                 thousands(orders.lost)
             );
-            let lines = [
-                (
-                    "accepted -> confirmed (as recorded)",
-                    &orders.accepted_to_confirmed,
-                ),
-                ("201 -> seen confirmed by a poll", &orders.seen_confirmed),
-            ];
-            for (name, l) in lines {
+            for (name, l) in orders.latencies() {
                 let _ = writeln!(
                     out,
                     "{name}: {} orders, p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
@@ -282,6 +288,19 @@ mod tests {
         assert_eq!((orders.accepted, orders.confirmed, orders.lost), (8, 7, 1));
         assert_eq!(orders.accepted_to_confirmed.count, 6);
         assert_eq!(orders.seen_confirmed.count, 7);
+    }
+
+    #[test]
+    fn the_text_gives_both_confirmation_latencies_by_name() {
+        let text = sample().render_text();
+        assert!(
+            text.contains("accepted → confirmed, as orders recorded it: 6 orders, p50 20.0 ms"),
+            "{text}"
+        );
+        assert!(
+            text.contains("201 → seen confirmed by a poll: 7 orders, p50 30.0 ms"),
+            "{text}"
+        );
     }
 
     #[test]
