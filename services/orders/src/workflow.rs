@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::{Order, OrderStatus, PricedOrder};
 use crate::store::orders::{self, Customer, StatusChange};
+use crate::store::outbox::NewEvent;
 use crate::store::{StoreError, outbox, processed};
 
 #[derive(Debug, thiserror::Error)]
@@ -64,8 +65,8 @@ impl Workflow {
         &self.pool
     }
 
-    /// Writes a pending order, its items and its `order_created` event in one
-    /// transaction. A repeated idempotency key returns the first order.
+    /// Writes a pending order, its items and its `order_created` event at once (one
+    /// statement). A repeated idempotency key returns the first order.
     pub async fn place(
         &self,
         customer: Customer<'_>,
@@ -73,17 +74,22 @@ impl Workflow {
         idempotency_key: Option<&str>,
     ) -> Result<Order, FlowError> {
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin().await?;
-        let inserted = orders::insert(&mut tx, id, customer, priced, idempotency_key).await?;
+        let announcement = NewEvent::new(&order_created(id, customer, priced))?;
+        let inserted = orders::insert(
+            &self.pool,
+            id,
+            customer,
+            priced,
+            idempotency_key,
+            &announcement,
+        )
+        .await?;
         let Some(order) = inserted else {
-            tx.rollback().await?;
             let key = idempotency_key.unwrap_or_default();
             return orders::find_by_idempotency_key(&self.pool, customer.user_id, key)
                 .await?
                 .ok_or(FlowError::NotFound(id));
         };
-        outbox::enqueue(&mut tx, &order_created(id, customer, priced)).await?;
-        tx.commit().await?;
         self.relay.notify_one();
         Ok(order)
     }
@@ -174,32 +180,35 @@ impl Workflow {
         let order = orders::lock(&mut tx, order_id)
             .await?
             .ok_or(FlowError::NotFound(order_id))?;
-        let applied = match decide(&order)? {
+        let (applied, announced) = match decide(&order)? {
             Decision::Change(change) => {
                 orders::set_status(&mut tx, order_id, change).await?;
-                announce(&mut tx, &order, change).await?;
-                Applied::Changed
+                (Applied::Changed, announce(&mut tx, &order, change).await?)
             }
             Decision::Compensate => {
                 let reason = order.cancel_reason.as_deref().unwrap_or("cancelled");
                 outbox::enqueue(&mut tx, &order_cancelled(&order, reason)).await?;
-                Applied::Changed
+                (Applied::Changed, true)
             }
-            Decision::Nothing => Applied::Ignored,
+            Decision::Nothing => (Applied::Ignored, false),
         };
         tx.commit().await?;
-        self.relay.notify_one();
+        // A wake-up with nothing new costs the relay an empty round (three statements);
+        // shipping alone would cause one per order.
+        if announced {
+            self.relay.notify_one();
+        }
         Ok(applied)
     }
 }
 
-/// The events a status change announces. Shipping announces `order_shipped` itself,
-/// and delivery is not announced.
+/// Puts the events a status change announces in the outbox; false if it announces
+/// none (shipping announces `order_shipped` itself, and delivery is not announced).
 async fn announce(
     conn: &mut PgConnection,
     order: &Order,
     change: StatusChange<'_>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     match change {
         StatusChange::Confirm => {
             let event = OrderConfirmed {
@@ -208,13 +217,14 @@ async fn announce(
                 user_email: order.user_email.clone(),
                 total_price: order.total,
             };
-            outbox::enqueue(conn, &event).await
+            outbox::enqueue(conn, &event).await?;
         }
         StatusChange::Cancel { reason } => {
-            outbox::enqueue(conn, &order_cancelled(order, reason)).await
+            outbox::enqueue(conn, &order_cancelled(order, reason)).await?;
         }
-        StatusChange::Ship { .. } | StatusChange::Deliver => Ok(()),
+        StatusChange::Ship { .. } | StatusChange::Deliver => return Ok(false),
     }
+    Ok(true)
 }
 
 fn order_cancelled(order: &Order, reason: &str) -> OrderCancelled {

@@ -27,10 +27,10 @@ pub const STORAGE: &str = "memory://tansu/";
 /// so an event waits 1 to 2 fetch waits per hop. The services' default, 20 ms, suits
 /// the local broker, whose SQLite engine makes each fetch dear (an idle platform kept
 /// it at 24 % of a core, 54 % at 10 ms). In memory a fetch is cheap: the idle broker
-/// took 3.3 % of a core at the defaults and 9.5 % with all four consumers at 10 ms,
-/// and in `buy` at 200 orders/s the p99 went from 114.8 to 92.6 ms (p50 74.2 to
-/// 48.0 ms) for ~5 % of a core more.
-const CONFIRMATION_PATH_FETCH_WAIT_MS: &str = "10";
+/// took 3.3 % of a core at the defaults and 9.5 % with all four consumers at 10 ms.
+/// In `buy` at 200 orders/s for 60 s, 10 ms took the p50 from 74.2 to 60.2 ms and 5 ms
+/// to 39.7-47.1 ms (three runs), with p99s of 115-124 ms against 167.6 ms at 10 ms.
+pub const CONFIRMATION_PATH_FETCH_WAIT_MS: &str = "5";
 /// The variable that sets it.
 const FETCH_WAIT: &str = "KAFKA_FETCH_WAIT_MS";
 /// How long the broker may take to listen.
@@ -102,7 +102,7 @@ mod tests {
         let services: Vec<ServiceKind> = consumer_env()
             .into_iter()
             .map(|(service, name, value)| {
-                assert_eq!((name.as_str(), value.as_str()), (FETCH_WAIT, "10"));
+                assert_eq!((name.as_str(), value.as_str()), (FETCH_WAIT, "5"));
                 service
             })
             .collect();

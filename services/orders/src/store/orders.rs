@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::StoreError;
+use super::outbox::NewEvent;
 use crate::domain::{Order, OrderItem, OrderStatus, PricedOrder, Shipment};
 
 /// Sortable fields of an order listing.
@@ -58,32 +59,18 @@ pub struct Customer<'a> {
     pub email: &'a str,
 }
 
-/// Inserts a pending order and its items, and returns it as written (no second read);
-/// `None` when the customer already placed an order under `idempotency_key` (nothing
-/// is written then).
+/// Inserts a pending order, its items and the event announcing it, in one statement
+/// (one round trip, atomic without a transaction around it), and returns the order as
+/// written (no second read); `None` when the customer already placed an order under
+/// `idempotency_key` (nothing is written then).
 pub async fn insert(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     id: Uuid,
     customer: Customer<'_>,
     order: &PricedOrder,
     idempotency_key: Option<&str>,
+    announcement: &NewEvent,
 ) -> Result<Option<Order>, StoreError> {
-    let inserted: Option<(OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
-        "INSERT INTO orders (id, user_id, user_email, status, total_price, idempotency_key) \
-         VALUES ($1, $2, $3, 'pending', $4, $5) \
-         ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING \
-         RETURNING created_at, updated_at",
-    )
-    .bind(id)
-    .bind(customer.user_id)
-    .bind(customer.email)
-    .bind(order.total.to_decimal())
-    .bind(idempotency_key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((created_at, updated_at)) = inserted else {
-        return Ok(None);
-    };
     let positions: Vec<i32> = (0..).take(order.lines.len()).collect();
     let products: Vec<Uuid> = order.lines.iter().map(|l| l.product_id).collect();
     let names: Vec<&str> = order.lines.iter().map(|l| l.name.as_str()).collect();
@@ -97,18 +84,39 @@ pub async fn insert(
         .iter()
         .map(|l| i32::try_from(l.quantity.get()).unwrap_or(i32::MAX))
         .collect();
-    sqlx::query(
-        "INSERT INTO order_items (order_id, position, product_id, name, unit_price, quantity) \
-         SELECT $1, * FROM UNNEST($2::int[], $3::uuid[], $4::text[], $5::numeric[], $6::int[])",
+    let inserted: Option<(OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+        "WITH placed AS ( \
+           INSERT INTO orders (id, user_id, user_email, status, total_price, idempotency_key) \
+           VALUES ($1, $2, $3, 'pending', $4, $5) \
+           ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING \
+           RETURNING id, created_at, updated_at \
+         ), items AS ( \
+           INSERT INTO order_items (order_id, position, product_id, name, unit_price, quantity) \
+           SELECT placed.id, t.* FROM placed, \
+             UNNEST($6::int[], $7::uuid[], $8::text[], $9::numeric[], $10::int[]) AS t \
+         ), announced AS ( \
+           INSERT INTO outbox (topic, key, payload) SELECT $11, $12, $13::json FROM placed \
+         ) \
+         SELECT created_at, updated_at FROM placed",
     )
     .bind(id)
+    .bind(customer.user_id)
+    .bind(customer.email)
+    .bind(order.total.to_decimal())
+    .bind(idempotency_key)
     .bind(positions)
     .bind(products)
     .bind(names)
     .bind(prices)
     .bind(quantities)
-    .execute(conn)
+    .bind(announcement.topic)
+    .bind(&announcement.key)
+    .bind(&announcement.json)
+    .fetch_optional(pool)
     .await?;
+    let Some((created_at, updated_at)) = inserted else {
+        return Ok(None);
+    };
     Ok(Some(Order {
         id,
         user_id: customer.user_id,
@@ -166,6 +174,37 @@ struct ItemRow {
     quantity: i32,
 }
 
+/// An order's row joined with one of its items (none for an order without items).
+#[derive(sqlx::FromRow)]
+struct OrderItemRow {
+    #[sqlx(flatten)]
+    order: OrderRow,
+    product_id: Option<Uuid>,
+    name: Option<String>,
+    unit_price: Option<Decimal>,
+    quantity: Option<i32>,
+}
+
+impl OrderItemRow {
+    /// The order's row, and the item on this row if there is one.
+    fn split(self) -> (OrderRow, Option<Result<OrderItem, StoreError>>) {
+        let item = match (self.product_id, self.name, self.unit_price, self.quantity) {
+            (Some(product_id), Some(name), Some(unit_price), Some(quantity)) => Some(
+                ItemRow {
+                    order_id: self.order.id,
+                    product_id,
+                    name,
+                    unit_price,
+                    quantity,
+                }
+                .into_item(),
+            ),
+            _ => None,
+        };
+        (self.order, item)
+    }
+}
+
 const ORDER_COLUMNS: &str = "id, user_id, user_email, status, total_price, cancel_reason, \
                              tracking_number, shipped_at, created_at, confirmed_at, updated_at";
 
@@ -213,18 +252,27 @@ impl ItemRow {
     }
 }
 
-/// One order with its items.
+/// One order with its items, in one query (polled by every client waiting for its
+/// order's confirmation).
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Order>, StoreError> {
-    let row: Option<OrderRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"
+    let rows: Vec<OrderItemRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT o.*, i.product_id, i.name, i.unit_price, i.quantity \
+         FROM (SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1) o \
+         LEFT JOIN order_items i ON i.order_id = o.id ORDER BY i.position"
     )))
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    match row {
-        Some(row) => Ok(with_items(pool, vec![row]).await?.pop()),
-        None => Ok(None),
+    let mut order = None;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (order_row, item) = row.split();
+        if let Some(item) = item {
+            items.push(item?);
+        }
+        order.get_or_insert(order_row);
     }
+    order.map(|row| row.into_order(items)).transpose()
 }
 
 /// The order's status, locked until the transaction ends (event handlers and admin

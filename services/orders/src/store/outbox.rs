@@ -16,18 +16,37 @@ pub struct PendingEvent {
     pub payload: String,
 }
 
+/// An event made ready for the outbox: its topic, key and JSON envelope.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub topic: &'static str,
+    pub key: String,
+    pub json: String,
+}
+
+impl NewEvent {
+    pub fn new<P: EventPayload>(payload: &P) -> Result<Self, StoreError> {
+        let event = Event::new(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json =
+            String::from_utf8(event.to_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Self {
+            topic: P::TYPE.as_str(),
+            key: payload.key(),
+            json,
+        })
+    }
+}
+
 /// Adds an event to the outbox inside the caller's transaction.
 pub async fn enqueue<P: EventPayload>(
     conn: &mut PgConnection,
     payload: &P,
 ) -> Result<(), StoreError> {
-    let event = Event::new(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let json =
-        String::from_utf8(event.to_bytes()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let event = NewEvent::new(payload)?;
     sqlx::query("INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3::json)")
-        .bind(P::TYPE.as_str())
-        .bind(payload.key())
-        .bind(json)
+        .bind(event.topic)
+        .bind(event.key)
+        .bind(event.json)
         .execute(conn)
         .await?;
     Ok(())

@@ -1,18 +1,19 @@
 //! Stock reservations on PostgreSQL: all or nothing, once per order.
 //!
-//! A reservation is one transaction. It first claims the order id in
-//! `stock_reservations` (a concurrent call for the same order waits on that row, then
-//! finds it and returns the recorded answer), then takes every item with a conditional
-//! update, in product id order so concurrent orders never deadlock. If any item falls
-//! short, the updates are rolled back to a savepoint and the refusal is recorded
-//! instead, so a repeated call answers the same.
+//! A reservation is one statement ([`RESERVE`]), so it costs one round trip and holds
+//! its row locks no longer than the statement runs. It locks the products in id order
+//! (concurrent orders never deadlock), finds every shortage, and claims the order id in
+//! `stock_reservations` with the outcome: reserved (the stock is taken and what was
+//! taken recorded) or rejected (the shortages recorded), so a repeated call answers the
+//! same. A concurrent call for the same order waits on the claim, then finds it taken,
+//! changes nothing, and reads the recorded answer.
 
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::domain::product::ProductId;
 use crate::domain::reservation::{
-    OrderId, ReservationItem, ReservationOutcome, ReservationRequest, Shortage, ShortageReason,
+    OrderId, ReservationOutcome, ReservationRequest, Shortage, ShortageReason,
 };
 use crate::error::StoreError;
 
@@ -25,12 +26,88 @@ pub struct Reservation {
     pub first: bool,
 }
 
+/// Reserves `$2` (product ids, unique) in `$3` (quantities) for order `$1`. Answers
+/// nothing if the order was claimed before; else the claim's status with one row per
+/// shortage (none when reserved).
+///
+/// All parts see one snapshot, but `FOR UPDATE` waits for and then reads the newest
+/// version of each product, and the update applies to that version, so the check and
+/// the take agree. Each data-modifying part depends on the claim, so nothing is taken
+/// or recorded for an order claimed before.
+const RESERVE: &str = "\
+WITH wanted AS (
+    SELECT product_id, quantity FROM unnest($2::uuid[], $3::integer[]) AS t(product_id, quantity)
+), stocked AS (
+    SELECT id, stock FROM products WHERE id IN (SELECT product_id FROM wanted)
+    ORDER BY id FOR UPDATE
+), shortages AS (
+    SELECT w.product_id, w.quantity AS requested, COALESCE(s.stock, 0) AS available,
+           CASE WHEN s.id IS NULL THEN 'unknown_product' ELSE 'insufficient_stock' END AS reason
+    FROM wanted w LEFT JOIN stocked s ON s.id = w.product_id
+    WHERE s.id IS NULL OR s.stock < w.quantity
+), claim AS (
+    INSERT INTO stock_reservations (order_id, status)
+    SELECT $1, CASE WHEN EXISTS (SELECT 1 FROM shortages) THEN 'rejected' ELSE 'reserved' END
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING status
+), taken AS (
+    UPDATE products p SET stock = p.stock - w.quantity, updated_at = now()
+    FROM wanted w, claim c
+    WHERE p.id = w.product_id AND c.status = 'reserved'
+), taken_items AS (
+    INSERT INTO stock_reservation_items (order_id, product_id, quantity)
+    SELECT $1, w.product_id, w.quantity FROM wanted w, claim c WHERE c.status = 'reserved'
+), refusals AS (
+    INSERT INTO stock_reservation_shortages (order_id, product_id, requested, available, reason)
+    SELECT $1, s.product_id, s.requested, s.available, s.reason
+    FROM shortages s, claim c WHERE c.status = 'rejected'
+)
+SELECT c.status, s.product_id, s.requested, s.available, s.reason
+FROM claim c LEFT JOIN shortages s ON true
+ORDER BY s.product_id";
+
+/// A row of [`RESERVE`]'s answer.
+#[derive(sqlx::FromRow)]
+struct ReserveRow {
+    status: String,
+    product_id: Option<Uuid>,
+    requested: Option<i32>,
+    available: Option<i32>,
+    reason: Option<String>,
+}
+
+impl ReserveRow {
+    /// The shortage on this row, if it has one.
+    fn shortage(self) -> Option<Result<Shortage, StoreError>> {
+        let row = ShortageRow {
+            product_id: self.product_id?,
+            requested: self.requested?,
+            available: self.available?,
+            reason: self.reason?,
+        };
+        Some(row.into_shortage())
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ShortageRow {
     product_id: Uuid,
     requested: i32,
     available: i32,
     reason: String,
+}
+
+impl ShortageRow {
+    fn into_shortage(self) -> Result<Shortage, StoreError> {
+        let reason = ShortageReason::parse(&self.reason)
+            .ok_or_else(|| StoreError::Corrupt(format!("shortage reason `{}`", self.reason)))?;
+        Ok(Shortage {
+            product_id: self.product_id.into(),
+            requested: self.requested,
+            available: self.available,
+            reason,
+        })
+    }
 }
 
 /// Reserves and releases stock.
@@ -44,40 +121,37 @@ impl ReservationStore {
         Self { pool }
     }
 
-    /// Takes every item of `request` from stock, or nothing.
+    /// Takes every item of `request` from stock, or nothing, in one statement (see
+    /// [`RESERVE`]); a repeated call reads the answer the first one recorded.
     pub async fn reserve(&self, request: &ReservationRequest) -> Result<Reservation, StoreError> {
-        let order_id = request.order_id.as_uuid();
-        let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query(
-            "INSERT INTO stock_reservations (order_id, status) VALUES ($1, 'reserved') \
-             ON CONFLICT (order_id) DO NOTHING",
-        )
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !claimed {
-            let outcome = recorded_outcome(&mut tx, request.order_id).await?;
-            tx.commit().await?;
+        let product_ids: Vec<Uuid> = request
+            .items()
+            .iter()
+            .map(|i| i.product_id.as_uuid())
+            .collect();
+        let quantities: Vec<i32> = request.items().iter().map(|i| i.quantity).collect();
+        let rows: Vec<ReserveRow> = sqlx::query_as(RESERVE)
+            .bind(request.order_id.as_uuid())
+            .bind(product_ids)
+            .bind(quantities)
+            .fetch_all(&self.pool)
+            .await?;
+        let Some(first_row) = rows.first() else {
+            let mut conn = self.pool.acquire().await?;
             return Ok(Reservation {
-                outcome,
+                outcome: recorded_outcome(&mut conn, request.order_id).await?,
                 first: false,
             });
-        }
-
-        let mut attempt = tx.begin().await?;
-        let shortages = take_items(&mut attempt, request.items()).await?;
-        let outcome = if shortages.is_empty() {
-            attempt.commit().await?;
-            record_items(&mut tx, order_id, request.items()).await?;
+        };
+        let outcome = if first_row.status == "reserved" {
             ReservationOutcome::Reserved
         } else {
-            attempt.rollback().await?;
-            record_rejection(&mut tx, order_id, &shortages).await?;
+            let shortages = rows
+                .into_iter()
+                .filter_map(ReserveRow::shortage)
+                .collect::<Result<_, _>>()?;
             ReservationOutcome::Rejected(shortages)
         };
-        tx.commit().await?;
         Ok(Reservation {
             outcome,
             first: true,
@@ -123,94 +197,6 @@ impl ReservationStore {
     }
 }
 
-/// Tries to take every item; returns the items that fell short (all of them are
-/// checked, so the caller learns every shortage at once).
-async fn take_items(
-    conn: &mut PgConnection,
-    items: &[ReservationItem],
-) -> Result<Vec<Shortage>, StoreError> {
-    let mut shortages = Vec::new();
-    for item in items {
-        let taken = sqlx::query(
-            "UPDATE products SET stock = stock - $2, updated_at = now() \
-             WHERE id = $1 AND stock >= $2",
-        )
-        .bind(item.product_id.as_uuid())
-        .bind(item.quantity)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-            == 1;
-        if taken {
-            continue;
-        }
-        let available: Option<i32> = sqlx::query_scalar("SELECT stock FROM products WHERE id = $1")
-            .bind(item.product_id.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await?;
-        shortages.push(Shortage {
-            product_id: item.product_id,
-            requested: item.quantity,
-            available: available.unwrap_or(0),
-            reason: match available {
-                Some(_) => ShortageReason::InsufficientStock,
-                None => ShortageReason::UnknownProduct,
-            },
-        });
-    }
-    Ok(shortages)
-}
-
-async fn record_items(
-    conn: &mut PgConnection,
-    order_id: Uuid,
-    items: &[ReservationItem],
-) -> Result<(), StoreError> {
-    let product_ids: Vec<Uuid> = items.iter().map(|i| i.product_id.as_uuid()).collect();
-    let quantities: Vec<i32> = items.iter().map(|i| i.quantity).collect();
-    sqlx::query(
-        "INSERT INTO stock_reservation_items (order_id, product_id, quantity) \
-         SELECT $1, t.product_id, t.quantity FROM unnest($2::uuid[], $3::integer[]) \
-         AS t(product_id, quantity)",
-    )
-    .bind(order_id)
-    .bind(product_ids)
-    .bind(quantities)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-async fn record_rejection(
-    conn: &mut PgConnection,
-    order_id: Uuid,
-    shortages: &[Shortage],
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE stock_reservations SET status = 'rejected' WHERE order_id = $1")
-        .bind(order_id)
-        .execute(&mut *conn)
-        .await?;
-    let product_ids: Vec<Uuid> = shortages.iter().map(|s| s.product_id.as_uuid()).collect();
-    let requested: Vec<i32> = shortages.iter().map(|s| s.requested).collect();
-    let available: Vec<i32> = shortages.iter().map(|s| s.available).collect();
-    let reasons: Vec<&str> = shortages.iter().map(|s| s.reason.as_str()).collect();
-    sqlx::query(
-        "INSERT INTO stock_reservation_shortages \
-           (order_id, product_id, requested, available, reason) \
-         SELECT $1, t.product_id, t.requested, t.available, t.reason \
-         FROM unnest($2::uuid[], $3::integer[], $4::integer[], $5::text[]) \
-           AS t(product_id, requested, available, reason)",
-    )
-    .bind(order_id)
-    .bind(product_ids)
-    .bind(requested)
-    .bind(available)
-    .bind(reasons)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// The answer an earlier call recorded for this order.
 async fn recorded_outcome(
     conn: &mut PgConnection,
@@ -234,17 +220,7 @@ async fn recorded_outcome(
     .await?;
     let shortages = rows
         .into_iter()
-        .map(|row| {
-            let reason = ShortageReason::parse(&row.reason).ok_or_else(|| {
-                StoreError::Corrupt(format!("shortage reason `{}` of {order_id}", row.reason))
-            })?;
-            Ok(Shortage {
-                product_id: row.product_id.into(),
-                requested: row.requested,
-                available: row.available,
-                reason,
-            })
-        })
+        .map(ShortageRow::into_shortage)
         .collect::<Result<_, StoreError>>()?;
     Ok(ReservationOutcome::Rejected(shortages))
 }
