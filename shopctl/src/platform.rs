@@ -185,7 +185,7 @@ fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, Pl
     )?)
 }
 
-/// `service`'s defaults: its entries of `service_env` and [`one_worker_thread`], but
+/// `service`'s defaults: its entries of `service_env` and [`worker_threads`], but
 /// none of the variables `chosen` says are set.
 fn service_defaults(
     service: ServiceKind,
@@ -196,22 +196,20 @@ fn service_defaults(
         .iter()
         .filter(|(only, _, _)| *only == service)
         .map(|(_, name, value)| (name.clone(), value.clone()))
-        .chain(std::iter::once(one_worker_thread()))
+        .chain(worker_threads(service))
         .filter(|(name, _)| !chosen(name))
         .collect()
 }
 
-/// One runtime thread for every service (unless `WORKER_THREADS` is chosen, see
-/// [`service_defaults`]): the current-thread runtime, see `shop_common::bootstrap`.
-/// The nine services share one machine here. A gRPC service's requests arrive on one
-/// HTTP/2 connection from the gateway, and a second thread mostly moved them between
-/// threads, contending for that connection's lock: on 2 cores, one thread made cached
-/// product reads 25 % faster and listings 18 %. The gateway, with one thread instead
-/// of one per CPU, went from 29.7-33.3k to 34.1-34.9k cached product reads/s, from
-/// 24.5-24.9k to 26.3k listings/s, with a lower max latency (`shopctl load`, 64
-/// connections, same platform and minute).
-fn one_worker_thread() -> (String, String) {
-    (WORKER_THREADS.to_owned(), "1".to_owned())
+/// One runtime thread for each gRPC service (unless `WORKER_THREADS` is chosen, see
+/// [`service_defaults`]). The nine services share one
+/// machine here: a gRPC service's requests arrive on one HTTP/2 connection from the
+/// gateway, and a second thread mostly moves them between threads, contending for
+/// that connection's lock. Measured with `shopctl load` on 2 cores: cached product
+/// reads +25 %, listings +18 %. The gateway keeps one thread per CPU: it parses
+/// every client's HTTP/1 connection.
+fn worker_threads(service: ServiceKind) -> Option<(String, String)> {
+    (!service.is_http()).then(|| (WORKER_THREADS.to_owned(), "1".to_owned()))
 }
 
 #[cfg(test)]
@@ -219,17 +217,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn services_get_one_thread_unless_threads_are_chosen() {
+    fn grpc_services_get_one_thread_unless_threads_are_chosen() {
         let one = vec![(WORKER_THREADS.to_owned(), "1".to_owned())];
         let nothing_chosen = |_: &str| false;
         assert_eq!(
             service_defaults(ServiceKind::Products, &[], nothing_chosen),
             one
         );
-        assert_eq!(
-            service_defaults(ServiceKind::Gateway, &[], nothing_chosen),
-            one
-        );
+        assert!(service_defaults(ServiceKind::Gateway, &[], nothing_chosen).is_empty());
         let threads_chosen = |name: &str| name == WORKER_THREADS;
         assert!(service_defaults(ServiceKind::Products, &[], threads_chosen).is_empty());
     }

@@ -37,7 +37,10 @@ where
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let mut builder = runtime_builder(threads);
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = threads {
+        builder.worker_threads(threads.get());
+    }
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -73,24 +76,6 @@ where
 /// requests between threads, contending for the connection's lock.
 fn worker_threads(env: &Env) -> Result<Option<NonZeroUsize>, ConfigError> {
     env.optional(WORKER_THREADS)
-}
-
-/// One thread is the current-thread runtime, not a multi-thread one with one worker.
-/// The latter runs a task woken by the running task next (its "LIFO slot"): each
-/// answered gRPC call woke the HTTP/2 connection task, which then wrote that one answer
-/// on its own (one `writev` per answer, and one wake-up of the caller's reader). The
-/// current-thread runtime queues the connection task behind the other calls, so one
-/// write carries the answers of every call that finished meanwhile.
-fn runtime_builder(threads: Option<NonZeroUsize>) -> tokio::runtime::Builder {
-    match threads {
-        Some(threads) if threads.get() == 1 => tokio::runtime::Builder::new_current_thread(),
-        Some(threads) => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(threads.get());
-            builder
-        }
-        None => tokio::runtime::Builder::new_multi_thread(),
-    }
 }
 
 /// The variable naming a service's worker threads.
