@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::domain::{Order, OrderStatus, PricedOrder};
 use crate::store::orders::{self, Customer, StatusChange};
 use crate::store::outbox::NewEvent;
-use crate::store::{StoreError, outbox, processed};
+use crate::store::{StoreError, outbox};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
@@ -172,14 +172,16 @@ impl Workflow {
         decide: impl FnOnce(&Order) -> Result<Decision<'a>, FlowError>,
     ) -> Result<Applied, FlowError> {
         let mut tx = self.pool.begin().await?;
-        if let Some(event_id) = event_id
-            && !processed::first_time(&mut tx, event_id).await?
-        {
+        let locked = match event_id {
+            Some(event_id) => orders::lock_for_event(&mut tx, order_id, event_id).await?,
+            None => orders::lock(&mut tx, order_id)
+                .await?
+                .map(|order| (order, true)),
+        };
+        let (order, first_time) = locked.ok_or(FlowError::NotFound(order_id))?;
+        if !first_time {
             return Ok(Applied::AlreadyProcessed);
         }
-        let order = orders::lock(&mut tx, order_id)
-            .await?
-            .ok_or(FlowError::NotFound(order_id))?;
         let (applied, announced) = match decide(&order)? {
             Decision::Change(change) => {
                 orders::set_status(&mut tx, order_id, change).await?;

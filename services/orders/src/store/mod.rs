@@ -1,12 +1,12 @@
 //! PostgreSQL access of the orders service.
 //!
-//! - [`orders`]: orders and their items.
+//! - [`orders`]: orders and their items, and the ids of applied events
+//!   (`processed_events`, recorded as an event's order is locked), which make the
+//!   consumers idempotent: a redelivered event is recognised and changes nothing.
 //! - [`outbox`]: events written in the same transaction as the change they describe.
-//! - [`processed`]: ids of applied events, for idempotent consumers.
 
 pub mod orders;
 pub mod outbox;
-pub mod processed;
 
 use sqlx::migrate::Migrator;
 

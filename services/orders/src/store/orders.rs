@@ -287,6 +287,38 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, St
     row.map(|row| row.into_order(Vec::new())).transpose()
 }
 
+/// Records `event_id` as processed and locks the order, in one statement: the order
+/// (none if it does not exist), and whether this is the event's first time. The record
+/// is undone with the transaction, so an event whose handling fails is not marked.
+pub async fn lock_for_event(
+    conn: &mut PgConnection,
+    id: Uuid,
+    event_id: Uuid,
+) -> Result<Option<(Order, bool)>, StoreError> {
+    let row: Option<LockedRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "WITH recorded AS ( \
+           INSERT INTO processed_events (event_id) VALUES ($2) \
+           ON CONFLICT DO NOTHING RETURNING event_id \
+         ) \
+         SELECT {ORDER_COLUMNS}, EXISTS (SELECT 1 FROM recorded) AS first_time \
+         FROM orders WHERE id = $1 FOR UPDATE"
+    )))
+    .bind(id)
+    .bind(event_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| Ok((row.order.into_order(Vec::new())?, row.first_time)))
+        .transpose()
+}
+
+/// An order's row with whether the event that locked it was new.
+#[derive(sqlx::FromRow)]
+struct LockedRow {
+    #[sqlx(flatten)]
+    order: OrderRow,
+    first_time: bool,
+}
+
 /// A status change with what it records.
 #[derive(Debug, Clone, Copy)]
 pub enum StatusChange<'a> {
