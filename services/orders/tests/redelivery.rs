@@ -7,10 +7,24 @@ use shop_common::money::Money;
 use shop_orders::domain::{OrderStatus, PricedLine, PricedOrder, Quantity};
 use shop_orders::store::orders::Customer;
 use shop_orders::workflow::{Applied, FlowError, Workflow};
-use shop_testkit::postgres;
+use shop_testkit::postgres::{self, TestDatabase};
 use sqlx::PgPool;
 use tokio::sync::Notify;
 use uuid::Uuid;
+
+/// A fresh orders database, and the workflow on it.
+async fn start() -> (TestDatabase, Workflow) {
+    let db = postgres::database(&shop_orders::store::MIGRATOR).await;
+    let workflow = Workflow::new(db.pool.clone(), Arc::new(Notify::new()));
+    (db, workflow)
+}
+
+fn customer() -> Customer<'static> {
+    Customer {
+        user_id: Uuid::now_v7(),
+        email: "ada@example.com",
+    }
+}
 
 fn priced(quantity: u32) -> PricedOrder {
     let line = PricedLine {
@@ -44,12 +58,8 @@ async fn outbox_rows(pool: &PgPool, order_id: Uuid) -> i64 {
 
 #[tokio::test]
 async fn a_redelivered_event_changes_nothing() {
-    let db = postgres::database(&shop_orders::store::MIGRATOR).await;
-    let workflow = Workflow::new(db.pool.clone(), Arc::new(Notify::new()));
-    let customer = Customer {
-        user_id: Uuid::now_v7(),
-        email: "ada@example.com",
-    };
+    let (db, workflow) = start().await;
+    let customer = customer();
     let order = workflow.place(customer, &priced(2), None).await.unwrap();
     let event = Uuid::now_v7();
 
@@ -79,8 +89,7 @@ async fn a_redelivered_event_changes_nothing() {
 
 #[tokio::test]
 async fn an_event_for_an_unknown_order_is_not_marked_applied() {
-    let db = postgres::database(&shop_orders::store::MIGRATOR).await;
-    let workflow = Workflow::new(db.pool.clone(), Arc::new(Notify::new()));
+    let (db, workflow) = start().await;
     let event = Uuid::now_v7();
 
     let refused = workflow.on_stock_reserved(Uuid::now_v7(), event).await;
@@ -97,12 +106,8 @@ async fn an_event_for_an_unknown_order_is_not_marked_applied() {
 
 #[tokio::test]
 async fn an_order_is_written_with_its_items_and_event_once_per_key() {
-    let db = postgres::database(&shop_orders::store::MIGRATOR).await;
-    let workflow = Workflow::new(db.pool.clone(), Arc::new(Notify::new()));
-    let customer = Customer {
-        user_id: Uuid::now_v7(),
-        email: "ada@example.com",
-    };
+    let (db, workflow) = start().await;
+    let customer = customer();
 
     let first = workflow
         .place(customer, &priced(3), Some("key-1"))

@@ -1,56 +1,20 @@
-//! Orders and their items.
+//! Orders and their items: writing an order, reading it, locking it for a change
+//! (recording the event that causes it), and changing its status. Listings are in
+//! [`listing`], the rows and their conversions in [`rows`].
 
-use std::collections::HashMap;
+mod listing;
+mod rows;
 
 use rust_decimal::Decimal;
-use shop_common::money::Money;
-use shop_common::pagination::{Page, SortField, SortOrder};
 use sqlx::{AssertSqlSafe, PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use self::listing::{OrderSort, list};
+use self::rows::{LockedRow, ORDER_COLUMNS, OrderItemRow, OrderRow};
 use super::StoreError;
 use super::outbox::NewEvent;
-use crate::domain::{Order, OrderItem, OrderStatus, PricedOrder, Shipment};
-
-/// Sortable fields of an order listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderSort {
-    CreatedAt,
-    TotalPrice,
-    Status,
-}
-
-impl OrderSort {
-    fn column(self) -> &'static str {
-        match self {
-            OrderSort::CreatedAt => "created_at",
-            OrderSort::TotalPrice => "total_price",
-            OrderSort::Status => "status",
-        }
-    }
-}
-
-impl SortField for OrderSort {
-    const NAMES: &'static [&'static str] = &["created_at", "total_price", "status"];
-    const DEFAULT: Self = OrderSort::CreatedAt;
-
-    fn default_order(self) -> SortOrder {
-        match self {
-            OrderSort::CreatedAt | OrderSort::TotalPrice => SortOrder::Desc,
-            OrderSort::Status => SortOrder::Asc,
-        }
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        match name {
-            "created_at" | "createdAt" => Some(OrderSort::CreatedAt),
-            "total_price" | "totalPrice" => Some(OrderSort::TotalPrice),
-            "status" => Some(OrderSort::Status),
-            _ => None,
-        }
-    }
-}
+use crate::domain::{Order, OrderItem, OrderStatus, PricedOrder};
 
 /// Who placed an order.
 #[derive(Debug, Clone, Copy)]
@@ -150,108 +114,6 @@ pub async fn find_by_idempotency_key(
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct OrderRow {
-    id: Uuid,
-    user_id: Uuid,
-    user_email: String,
-    status: String,
-    total_price: Decimal,
-    cancel_reason: Option<String>,
-    tracking_number: Option<String>,
-    shipped_at: Option<OffsetDateTime>,
-    created_at: OffsetDateTime,
-    confirmed_at: Option<OffsetDateTime>,
-    updated_at: OffsetDateTime,
-}
-
-#[derive(sqlx::FromRow)]
-struct ItemRow {
-    order_id: Uuid,
-    product_id: Uuid,
-    name: String,
-    unit_price: Decimal,
-    quantity: i32,
-}
-
-/// An order's row joined with one of its items (none for an order without items).
-#[derive(sqlx::FromRow)]
-struct OrderItemRow {
-    #[sqlx(flatten)]
-    order: OrderRow,
-    product_id: Option<Uuid>,
-    name: Option<String>,
-    unit_price: Option<Decimal>,
-    quantity: Option<i32>,
-}
-
-impl OrderItemRow {
-    /// The order's row, and the item on this row if there is one.
-    fn split(self) -> (OrderRow, Option<Result<OrderItem, StoreError>>) {
-        let item = match (self.product_id, self.name, self.unit_price, self.quantity) {
-            (Some(product_id), Some(name), Some(unit_price), Some(quantity)) => Some(
-                ItemRow {
-                    order_id: self.order.id,
-                    product_id,
-                    name,
-                    unit_price,
-                    quantity,
-                }
-                .into_item(),
-            ),
-            _ => None,
-        };
-        (self.order, item)
-    }
-}
-
-const ORDER_COLUMNS: &str = "id, user_id, user_email, status, total_price, cancel_reason, \
-                             tracking_number, shipped_at, created_at, confirmed_at, updated_at";
-
-fn money(value: Decimal) -> Result<Money, StoreError> {
-    Money::from_decimal(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-impl OrderRow {
-    fn into_order(self, items: Vec<OrderItem>) -> Result<Order, StoreError> {
-        let shipment = match (self.tracking_number, self.shipped_at) {
-            (Some(tracking_number), Some(shipped_at)) => Some(Shipment {
-                tracking_number,
-                shipped_at,
-            }),
-            _ => None,
-        };
-        Ok(Order {
-            id: self.id,
-            user_id: self.user_id,
-            user_email: self.user_email,
-            status: self
-                .status
-                .parse()
-                .map_err(|e: crate::domain::UnknownStatus| StoreError::Corrupt(e.to_string()))?,
-            total: money(self.total_price)?,
-            cancel_reason: self.cancel_reason,
-            shipment,
-            items,
-            created_at: self.created_at,
-            confirmed_at: self.confirmed_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-impl ItemRow {
-    fn into_item(self) -> Result<OrderItem, StoreError> {
-        Ok(OrderItem {
-            product_id: self.product_id,
-            name: self.name,
-            unit_price: money(self.unit_price)?,
-            quantity: u32::try_from(self.quantity)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        })
-    }
-}
-
 /// One order with its items, in one query (polled by every client waiting for its
 /// order's confirmation).
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Order>, StoreError> {
@@ -311,14 +173,6 @@ pub async fn lock_for_event(
         .transpose()
 }
 
-/// An order's row with whether the event that locked it was new.
-#[derive(sqlx::FromRow)]
-struct LockedRow {
-    #[sqlx(flatten)]
-    order: OrderRow,
-    first_time: bool,
-}
-
 /// A status change with what it records.
 #[derive(Debug, Clone, Copy)]
 pub enum StatusChange<'a> {
@@ -366,59 +220,4 @@ pub async fn set_status(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// A page of orders, all or one customer's, with the total count.
-pub async fn list(
-    pool: &PgPool,
-    owner: Option<Uuid>,
-    page: &Page<OrderSort>,
-) -> Result<(Vec<Order>, u64), StoreError> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM orders WHERE ($1::uuid IS NULL OR user_id = $1)")
-            .bind(owner)
-            .fetch_one(pool)
-            .await?;
-    // The column and direction come from validated enums, never from the request text.
-    let sql = format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE ($1::uuid IS NULL OR user_id = $1) \
-         ORDER BY {column} {dir}, id {dir} LIMIT $2 OFFSET $3",
-        column = page.sort.column(),
-        dir = page.order.sql(),
-    );
-    let rows: Vec<OrderRow> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(owner)
-        .bind(i64::from(page.limit))
-        .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await?;
-    Ok((
-        with_items(pool, rows).await?,
-        u64::try_from(total).unwrap_or_default(),
-    ))
-}
-
-/// Attaches their items to orders, in one query.
-async fn with_items(pool: &PgPool, rows: Vec<OrderRow>) -> Result<Vec<Order>, StoreError> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let items: Vec<ItemRow> = sqlx::query_as(
-        "SELECT order_id, product_id, name, unit_price, quantity FROM order_items \
-         WHERE order_id = ANY($1) ORDER BY order_id, position",
-    )
-    .bind(&ids)
-    .fetch_all(pool)
-    .await?;
-    let mut by_order: HashMap<Uuid, Vec<OrderItem>> = HashMap::with_capacity(ids.len());
-    for item in items {
-        by_order
-            .entry(item.order_id)
-            .or_default()
-            .push(item.into_item()?);
-    }
-    rows.into_iter()
-        .map(|row| {
-            let items = by_order.remove(&row.id).unwrap_or_default();
-            row.into_order(items)
-        })
-        .collect()
 }
