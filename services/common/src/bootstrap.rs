@@ -41,6 +41,13 @@ where
     if let Some(threads) = threads {
         builder.worker_threads(threads.get());
     }
+    // A task woken by the running one goes to the back of the queue, not next. The
+    // HTTP/2 connection task is woken by every request or answer put on it; run next,
+    // it wrote each alone (one writev per gRPC answer in products). Run after the
+    // other ready tasks, it writes them together: on 2 cores products went from 12 to
+    // 8 µs of CPU per cached product read, the gateway from 29 to 25, throughput +12 %.
+    #[cfg(tokio_unstable)]
+    builder.disable_lifo_slot();
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

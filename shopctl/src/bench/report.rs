@@ -92,7 +92,9 @@ fn scenarios(out: &mut String, r: &BenchResults) {
     );
     let _ = writeln!(
         out,
-        "At half of the max rate (open loop, latency from the scheduled send time):\n"
+        "At half of the max rate (open loop over the same {} connections, latency from the \
+         scheduled send time):\n",
+        r.options.connections
     );
     table(out, &[("gateway → products", &r.runs.product_half_rate)]);
     let _ = writeln!(
@@ -278,7 +280,8 @@ fn method(out: &mut String, r: &BenchResults) {
          runs on the same machine as the platform and its servers, so they share the {} CPUs; \
          it was built {}.\n\
          - Closed loop: N connections, each sending its next request when the last answer is \
-         read. Open loop: requests at fixed intervals whatever the answers, latency from the \
+         read. Open loop: requests at fixed intervals whatever the answers, over at most N \
+         connections (a request due while all are busy waits for one), latency from the \
          scheduled time (no coordinated omission).\n\
          - Latencies of successful requests, HDR histograms (3 significant digits); failures \
          counted by status.\n\

@@ -81,6 +81,7 @@ impl Session<'_> {
     fn open(&self, scenario: Scenario, per_second: f64, duration: Duration) -> LoadPlan {
         let mode = Mode::Rate {
             per_second,
+            connections: self.options.connections,
             max_in_flight: MAX_IN_FLIGHT,
         };
         self.plan(scenario, mode, duration)

@@ -10,6 +10,8 @@ use crate::platform::{LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_PASSWORD};
 
 /// Closed-loop connections when neither `--concurrency` nor `--rate` is given.
 const DEFAULT_CONCURRENCY: usize = 16;
+/// Open-loop connections when `--rate` comes without `--concurrency`.
+const DEFAULT_OPEN_CONNECTIONS: usize = 64;
 
 /// How the report is printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,8 +28,10 @@ pub struct LoadArgs {
     #[arg(long, value_enum, default_value_t = Scenario::Browse)]
     pub scenario: Scenario,
     /// Closed loop: this many connections, each sending its next request when the last
-    /// answer is in [default: 16]
-    #[arg(long, conflicts_with = "rate")]
+    /// answer is in [default: 16]. With --rate: the connections the requests share; one
+    /// due while all are busy waits for a free one, and the wait counts in its latency
+    /// [default: 64]
+    #[arg(long)]
     pub concurrency: Option<usize>,
     /// Open loop: this many iterations per second (requests; orders for `buy`) whatever
     /// the answers; latency counts from each request's scheduled time
@@ -82,8 +86,9 @@ pub struct LoadArgs {
 impl LoadArgs {
     pub fn mode(&self) -> Mode {
         match (self.rate, self.concurrency) {
-            (Some(per_second), _) => Mode::Rate {
+            (Some(per_second), connections) => Mode::Rate {
                 per_second,
+                connections: connections.unwrap_or(DEFAULT_OPEN_CONNECTIONS),
                 max_in_flight: self.max_in_flight,
             },
             (None, workers) => Mode::Concurrency {
@@ -115,11 +120,11 @@ impl LoadArgs {
         }
     }
 
-    /// Connections to keep open: one per request in flight.
+    /// Connections to keep open.
     pub fn connections(&self) -> usize {
         match self.mode() {
             Mode::Concurrency { workers } => workers,
-            Mode::Rate { max_in_flight, .. } => max_in_flight,
+            Mode::Rate { connections, .. } => connections,
         }
     }
 }
@@ -148,6 +153,7 @@ mod tests {
             args.mode(),
             Mode::Rate {
                 per_second: 200.0,
+                connections: 64,
                 max_in_flight: 1024
             }
         );
@@ -165,7 +171,9 @@ mod tests {
     }
 
     #[test]
-    fn rate_and_concurrency_exclude_each_other() {
-        assert!(parse(&["--rate", "10", "--concurrency", "4"]).is_err());
+    fn with_a_rate_concurrency_counts_the_connections() {
+        let args = parse(&["--rate", "10", "--concurrency", "4"]).expect("valid");
+        assert_eq!(args.connections(), 4);
+        assert!(matches!(args.mode(), Mode::Rate { connections: 4, .. }));
     }
 }

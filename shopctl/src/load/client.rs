@@ -2,6 +2,7 @@
 //! calls (named by their template, so results group by route rather than by URL), and
 //! the reading of the response envelope.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::Semaphore;
 
 use super::stats::Failure;
 
@@ -153,6 +155,8 @@ impl Reply {
 pub struct ShopClient {
     http: reqwest::Client,
     base: String,
+    /// With a limit, one slot per connection: a request waits for a free one.
+    connections: Option<Arc<Semaphore>>,
 }
 
 impl ShopClient {
@@ -171,7 +175,21 @@ impl ShopClient {
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
+            connections: None,
         })
+    }
+
+    /// The same client (and pool) sending at most `connections` requests at a time,
+    /// so it never opens more connections than that: a request that finds them all
+    /// busy waits for one. Without it, an open loop answers a stall of the server
+    /// by opening a connection for every request it is still sending, which costs
+    /// the server more than the requests (hundreds of handshakes and connection tasks)
+    /// and turns a stall of milliseconds into one of a hundred.
+    pub fn limited_to(&self, connections: usize) -> Self {
+        Self {
+            connections: Some(Arc::new(Semaphore::new(connections))),
+            ..self.clone()
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -191,6 +209,10 @@ impl ShopClient {
     /// Sends the call and reads the whole answer. Any non-2xx status is a failure; a
     /// body that was asked for and is not JSON is one too.
     pub async fn send(&self, call: Call<'_>) -> Result<Reply, Failure> {
+        let _connection = match &self.connections {
+            Some(slots) => Some(slots.acquire().await.map_err(|_| Failure::Transport)?),
+            None => None,
+        };
         let url = match call.target {
             Target::Url(url) => url,
             Target::Path(path) => self.url(&path).ok_or(Failure::Transport)?,
@@ -247,7 +269,72 @@ fn transport_failure(error: &reqwest::Error) -> Failure {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::routing::get;
+
     use super::*;
+
+    /// Requests being answered now, and the most at once.
+    #[derive(Default)]
+    struct Concurrency {
+        now: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    async fn slow(State(seen): State<Arc<Concurrency>>) -> &'static str {
+        let now = seen.now.fetch_add(1, Ordering::SeqCst) + 1;
+        seen.peak.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        seen.now.fetch_sub(1, Ordering::SeqCst);
+        "{}"
+    }
+
+    /// A server whose one route answers after 20 ms, and what it saw.
+    async fn slow_server() -> (String, Arc<Concurrency>) {
+        let seen = Arc::new(Concurrency::default());
+        let app = Router::new()
+            .route("/api/v1/products", get(slow))
+            .with_state(seen.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}/api/v1", listener.local_addr().expect("bound"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, seen)
+    }
+
+    async fn send_at_once(client: &ShopClient, requests: usize) {
+        let calls = (0..requests).map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .send(Call::new(Endpoint::ListProducts, "/products"))
+                    .await
+            })
+        });
+        for call in futures::future::join_all(calls).await {
+            assert!(call.expect("no panic").is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_limited_client_sends_no_more_requests_at_once_than_its_connections() {
+        let (base, seen) = slow_server().await;
+        let client = ShopClient::new(&base, 64, Duration::from_secs(10)).expect("a client");
+        send_at_once(&client.limited_to(4), 40).await;
+        assert_eq!(seen.peak.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn an_unlimited_client_sends_every_request_at_once() {
+        let (base, seen) = slow_server().await;
+        let client = ShopClient::new(&base, 64, Duration::from_secs(10)).expect("a client");
+        send_at_once(&client, 40).await;
+        assert!(seen.peak.load(Ordering::SeqCst) > 4);
+    }
 
     #[test]
     fn data_fields_are_read_inside_the_envelope() {

@@ -61,9 +61,12 @@ pub enum Mode {
     /// Closed loop: `workers` iterations back to back, each on its own connection.
     Concurrency { workers: usize },
     /// Open loop: `per_second` iterations at fixed intervals, at most `max_in_flight`
-    /// at a time (the others are dropped and counted).
+    /// at a time (the others are dropped and counted), their requests sharing
+    /// `connections` connections (a request waits for a free one; its latency counts
+    /// from the iteration's scheduled instant all the same).
     Rate {
         per_second: f64,
+        connections: usize,
         max_in_flight: usize,
     },
 }
@@ -72,7 +75,14 @@ impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Mode::Concurrency { workers } => write!(f, "{workers} connections"),
-            Mode::Rate { per_second, .. } => write!(f, "{per_second} iterations/s"),
+            Mode::Rate {
+                per_second,
+                connections,
+                ..
+            } => write!(
+                f,
+                "{per_second} iterations/s over {connections} connections"
+            ),
         }
     }
 }
@@ -104,6 +114,9 @@ impl LoadPlan {
             Mode::Rate {
                 max_in_flight: 0, ..
             } => Err(LoadError::Plan("--max-in-flight must be at least 1")),
+            Mode::Rate { connections: 0, .. } => {
+                Err(LoadError::Plan("--concurrency must be at least 1"))
+            }
             _ if !(self.poll_budget.is_finite() && self.poll_budget > 0.0) => {
                 Err(LoadError::Plan("--poll-budget must be a positive number"))
             }
@@ -165,14 +178,18 @@ impl LoadRunner {
             });
         }
         let recorder = Arc::new(Recorder::new()?);
+        let client = match plan.mode {
+            Mode::Concurrency { .. } => self.client.clone(),
+            Mode::Rate { connections, .. } => self.client.limited_to(connections),
+        };
         let orders = Arc::new(OrderWatch::new(
-            self.client.clone(),
+            client.clone(),
             recorder.clone(),
             plan.poll_interval,
             plan.poll_budget,
         ));
         let iterations = Arc::new(Iterations::new(
-            self.client.clone(),
+            client,
             recorder.clone(),
             fixture,
             orders.clone(),
@@ -197,6 +214,7 @@ impl LoadRunner {
             Mode::Rate {
                 per_second,
                 max_in_flight,
+                ..
             } => {
                 let schedule = OpenSchedule::new(started, per_second, plan.duration);
                 run_open(schedule, max_in_flight, recorder.clone(), iteration).await;
@@ -235,14 +253,22 @@ mod tests {
         assert!(plan(Mode::Concurrency { workers: 0 }).validate().is_err());
         let no_rate = Mode::Rate {
             per_second: 0.0,
+            connections: 4,
             max_in_flight: 10,
         };
         assert!(plan(no_rate).validate().is_err());
         let no_room = Mode::Rate {
             per_second: 10.0,
+            connections: 4,
             max_in_flight: 0,
         };
         assert!(plan(no_room).validate().is_err());
+        let no_connection = Mode::Rate {
+            per_second: 10.0,
+            connections: 0,
+            max_in_flight: 10,
+        };
+        assert!(plan(no_connection).validate().is_err());
         let mut instant = plan(Mode::Concurrency { workers: 1 });
         instant.duration = Duration::ZERO;
         assert!(instant.validate().is_err());

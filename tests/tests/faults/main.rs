@@ -44,6 +44,7 @@ fn buy_plan() -> LoadPlan {
         scenario: Scenario::Buy,
         mode: Mode::Rate {
             per_second: RATE,
+            connections: 64,
             max_in_flight: 32,
         },
         duration: LOAD,
