@@ -18,6 +18,9 @@ RUN cargo chef prepare --recipe-path recipe.json
 
 FROM chef AS builder
 COPY --from=planner /src/recipe.json recipe.json
+# The build's rustflags (--cfg tokio_unstable): dependencies cooked without them would
+# all be compiled again by the build below.
+COPY .cargo .cargo
 RUN cargo chef cook --release --recipe-path recipe.json
 COPY . .
 RUN cargo build --release --locked --bins \
