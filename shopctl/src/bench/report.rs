@@ -294,7 +294,7 @@ fn method(out: &mut String, r: &BenchResults) {
          in memory; the services' default of 20 ms suits the SQLite engine), the others with \
          their default (unless `KAFKA_FETCH_WAIT_MS` was set for the run). The in-memory engine \
          lists every record of a partition on each fetch that finds data, so the broker's CPU \
-         grows with the run: in `buy` it went from 20 % to 43 % of a core over 50 s.\n\
+         per fetch grows with the records a run adds (see its column under CPU per request).\n\
          - Idle RSS: `VmRSS` after every service reported healthy, before any request. \
          Peak: `VmHWM` at the end.\n\
          - accepted → confirmed: from the order's `createdAt` to its `confirmedAt`, both recorded \
