@@ -1,6 +1,7 @@
 //! Configuration of the gateway, from environment variables.
 
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -26,6 +27,9 @@ pub struct Config {
     /// `REQUEST_TIMEOUT`: longest time a request may take, upstream calls included
     /// (default 10s).
     pub request_timeout: Duration,
+    /// `HTTP_THREADS`: threads serving HTTP, each with a runtime of its own (see
+    /// [`crate::workers`]); default one per CPU the process may use.
+    pub http_threads: NonZeroUsize,
 }
 
 /// The services behind the gateway.
@@ -78,8 +82,14 @@ impl Config {
             cors_origins: env.or("CORS_ALLOWED_ORIGINS", CorsOrigins::Any)?,
             body_limit: env.or("BODY_LIMIT", ByteSize(1024 * 1024))?,
             request_timeout,
+            http_threads: env.optional("HTTP_THREADS")?.unwrap_or_else(one_per_cpu),
         })
     }
+}
+
+/// One per CPU this process may use (cgroup quotas included), else one.
+fn one_per_cpu() -> NonZeroUsize {
+    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 
 /// Origins allowed to call the API from a browser. Credentials are never allowed:

@@ -12,6 +12,7 @@
 //!   the error envelope, timeouts and the body limit.
 //! - [`clients`]: one lazily connected gRPC channel per upstream service.
 //! - [`openapi`]: the OpenAPI document and the offline docs page.
+//! - [`workers`]: HTTP served by one single-threaded runtime per CPU.
 
 pub mod accounts;
 pub mod auth;
@@ -26,13 +27,14 @@ pub mod listing;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod workers;
 
 pub use config::Config;
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt as _;
 use shop_common::server::{ServerError, bind};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -40,7 +42,9 @@ use tokio_util::sync::CancellationToken;
 use crate::accounts::AccountCheck;
 use crate::auth::KeyStore;
 use crate::clients::Clients;
+use crate::config::Upstreams;
 use crate::middleware::HttpSettings;
+use crate::workers::{HttpWorkers, MakeRouter, WorkerError};
 
 /// What every handler shares: the upstream clients, the token key and what is known
 /// of the accounts behind tokens.
@@ -58,8 +62,8 @@ pub enum AppError {
     Server(#[from] ServerError),
     #[error("invalid upstream service address")]
     Upstream(#[from] tonic::transport::Error),
-    #[error("the HTTP server failed")]
-    Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Workers(#[from] WorkerError),
 }
 
 /// The gateway with its port bound and its clients made, not serving yet.
@@ -67,7 +71,9 @@ pub struct App {
     listener: TcpListener,
     addr: SocketAddr,
     state: AppState,
+    upstreams: Upstreams,
     settings: HttpSettings,
+    http_threads: NonZeroUsize,
     fetch_key: bool,
 }
 
@@ -80,6 +86,8 @@ impl App {
             addr: config.server.addr,
             source,
         })?;
+        // The main runtime's own channels: for the key fetch, and to refuse a bad
+        // upstream address here rather than in every worker.
         let clients = Clients::new(&config.upstreams, config.request_timeout)?;
         let fetch_key = config.jwt_public_key.is_none();
         Ok(Self {
@@ -90,11 +98,13 @@ impl App {
                 keys: KeyStore::new(config.jwt_public_key),
                 accounts: Arc::default(),
             },
+            upstreams: config.upstreams,
             settings: HttpSettings {
                 cors_origins: config.cors_origins,
                 body_limit: config.body_limit.0,
                 request_timeout: config.request_timeout,
             },
+            http_threads: config.http_threads,
             fetch_key,
         })
     }
@@ -105,29 +115,60 @@ impl App {
     }
 
     /// Serves until `shutdown` is cancelled, then lets in-flight requests finish.
+    /// This runtime accepts; the [`workers`] serve.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
-        if self.fetch_key {
+        let Self {
+            mut listener,
+            addr,
+            state,
+            upstreams,
+            settings,
+            http_threads,
+            fetch_key,
+        } = self;
+        if fetch_key {
             tokio::spawn(auth::fetch_public_key(
-                self.state.clients.auth.clone(),
-                self.state.keys.clone(),
+                state.clients.auth.clone(),
+                state.keys.clone(),
                 shutdown.child_token(),
             ));
         }
-        let app = routes::router(self.state, &self.settings, shutdown.clone());
-        tracing::info!(addr = %self.addr, "serving HTTP");
-        // Answers go out at once, not held back by Nagle's algorithm for the ACK of
-        // the previous one.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
+        let make_router = state.router_maker(upstreams, settings);
+        let mut workers = HttpWorkers::start(http_threads, addr, make_router, &shutdown)?;
+        tracing::info!(%addr, threads = http_threads, "serving HTTP");
+        let dealt = loop {
+            let (stream, peer) = tokio::select! {
+                () = shutdown.cancelled() => break Ok(()),
+                accepted = axum::serve::Listener::accept(&mut listener) => accepted,
+            };
+            // Answers go out at once, not held back by Nagle's algorithm for the ACK
+            // of the previous one.
+            if let Err(error) = stream.set_nodelay(true) {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await
-            .map_err(AppError::Serve)?;
+            if let Err(error) = workers.deal(stream, peer) {
+                break Err(error);
+            }
+        };
+        drop(listener);
+        workers.join().await?;
+        dealt?;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+impl AppState {
+    /// Each worker's router: this state with gRPC channels of the worker's own.
+    fn router_maker(self, upstreams: Upstreams, settings: HttpSettings) -> MakeRouter {
+        let request_timeout = settings.request_timeout;
+        Arc::new(move |shutdown| {
+            let state = Self {
+                clients: Arc::new(Clients::new(&upstreams, request_timeout)?),
+                ..self.clone()
+            };
+            Ok(routes::router(state, &settings, shutdown))
+        })
     }
 }
 

@@ -150,6 +150,8 @@ impl Stack {
             cors_origins: options.cors_origins,
             body_limit: ByteSize(options.body_limit),
             request_timeout: Duration::from_secs(20),
+            // More than one, whatever the machine: requests cross workers.
+            http_threads: std::num::NonZeroUsize::new(2).expect("not zero"),
         };
         let app = shop_gateway::App::build(config)
             .await
