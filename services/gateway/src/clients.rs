@@ -97,7 +97,7 @@ mod tests {
     #[tokio::test]
     async fn calls_made_while_handling_a_request_carry_its_id() {
         let id = axum::http::HeaderValue::from_static("req-42");
-        let request = request_id::scope(id, async {
+        let request = request_id::scoped(id, async {
             RequestIdInterceptor.call(tonic::Request::new(()))
         })
         .await

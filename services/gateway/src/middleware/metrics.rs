@@ -8,27 +8,40 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::MatchedPath;
+use axum::http::{Method, Request, StatusCode};
 use metrics::{Counter, Histogram, Label};
 
-/// Middleware: counts and times every request.
-pub async fn record(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |path| intern(path.as_str()));
-    let response = next.run(request).await;
-    let series = series((method, route, response.status()));
-    series.duration.record(started.elapsed().as_secs_f64());
-    series.requests.increment(1);
-    response
+/// A request being timed, with the labels known before it is handled.
+#[derive(Debug)]
+pub struct Timing {
+    started: Instant,
+    method: &'static str,
+    route: &'static str,
+}
+
+impl Timing {
+    pub fn start<B>(request: &Request<B>) -> Self {
+        Self {
+            started: Instant::now(),
+            method: method_label(request.method()),
+            route: request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("unmatched", |path| intern(path.as_str())),
+        }
+    }
+
+    /// Counts and times the request, answered with `status`; returns its duration.
+    pub fn finish(&self, status: StatusCode) -> Duration {
+        let elapsed = self.started.elapsed();
+        let series = series((self.method, self.route, status));
+        series.duration.record(elapsed.as_secs_f64());
+        series.requests.increment(1);
+        elapsed
+    }
 }
 
 /// The two series of one method, route and status.

@@ -1,15 +1,15 @@
 //! The middleware stack around every route, outermost first:
 //!
-//! 1. [`request_id`]: the request's id, echoed and propagated;
-//! 2. tracing: a span per request with its id;
-//! 3. [`metrics`]: counts and durations by route template;
-//! 4. [`security`] headers (nosniff, frame DENY, no referrer, CSP);
-//! 5. CORS;
-//! 6. gzip compression (when the client accepts it);
-//! 7. [`error_envelope`]: every error in the envelope, including those of 8 and 9;
-//! 8. the request timeout (504);
-//! 9. the body size limit (413).
+//! 1. [`edge`], one layer for: the [`request_id`], echoed and propagated; a log span
+//!    per request with its id; [`metrics`], counts and durations by route template;
+//!    [`security`] headers (nosniff, frame DENY, no referrer, CSP);
+//! 2. CORS;
+//! 3. gzip compression (when the client accepts it);
+//! 4. [`error_envelope`]: every error in the envelope, including those of 5 and 6;
+//! 5. the request timeout (504);
+//! 6. the body size limit (413).
 
+pub mod edge;
 pub mod error_envelope;
 pub mod metrics;
 pub mod request_id;
@@ -25,7 +25,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::config::CorsOrigins;
 
@@ -42,10 +41,7 @@ pub struct HttpSettings {
 pub fn apply(router: Router, settings: &HttpSettings) -> Router {
     router.layer(
         ServiceBuilder::new()
-            .layer(axum::middleware::from_fn(request_id::assign))
-            .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
-            .layer(axum::middleware::from_fn(metrics::record))
-            .layer(axum::middleware::map_response(security::add_headers))
+            .layer(edge::EdgeLayer)
             .layer(cors(&settings.cors_origins))
             .layer(CompressionLayer::new())
             .layer(axum::middleware::from_fn(error_envelope::render))

@@ -3,10 +3,8 @@
 //! services with every gRPC call made while handling the request (see
 //! [`crate::clients`]), so one id follows a request through the logs of every service.
 
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderName, HeaderValue, Request};
+use tokio::task::futures::TaskLocalFuture;
 use tracing::Span;
 
 /// The header carrying the request id, on HTTP and as gRPC metadata.
@@ -25,27 +23,26 @@ pub fn current() -> Option<HeaderValue> {
     CURRENT.try_with(HeaderValue::clone).ok()
 }
 
-/// Runs `future` as the handling of the request with `id`.
-pub async fn scope<F: std::future::Future>(id: HeaderValue, future: F) -> F::Output {
-    CURRENT.scope(id, future).await
+/// `future` as the handling of the request with `id`.
+pub fn scoped<F: std::future::Future>(
+    id: HeaderValue,
+    future: F,
+) -> TaskLocalFuture<HeaderValue, F> {
+    CURRENT.scope(id, future)
 }
 
-/// Middleware: gives the request its id and handles it with the id in scope.
-pub async fn assign(mut request: Request, next: Next) -> Response {
-    let id = request
+/// The id of `request`: its valid `x-request-id`, else a new one.
+pub fn of<B>(request: &Request<B>) -> HeaderValue {
+    request
         .headers()
         .get(&X_REQUEST_ID)
         .filter(|value| is_valid(value))
         .cloned()
-        .unwrap_or_else(generate);
-    request.headers_mut().insert(X_REQUEST_ID, id.clone());
-    let mut response = scope(id.clone(), next.run(request)).await;
-    response.headers_mut().insert(X_REQUEST_ID, id);
-    response
+        .unwrap_or_else(generate)
 }
 
-/// The log span of a request, carrying its id (set by [`assign`], which runs first).
-pub fn span<B>(request: &axum::http::Request<B>) -> Span {
+/// The log span of a request, carrying its id (already in its headers).
+pub fn span<B>(request: &Request<B>) -> Span {
     let id = request
         .headers()
         .get(&X_REQUEST_ID)

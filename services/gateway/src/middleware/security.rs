@@ -1,7 +1,6 @@
 //! Security headers on every response.
 
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 
 /// API responses are JSON: nothing in them may load or run anything.
 const API_CSP: HeaderValue =
@@ -27,28 +26,22 @@ const HEADERS: [(HeaderName, HeaderValue); 4] = [
     (header::CONTENT_SECURITY_POLICY, API_CSP),
 ];
 
-/// Middleware (`map_response`): adds the security headers a response lacks. One
-/// function rather than a layer per header: the stack is cloned for every request.
-pub async fn add_headers<B>(mut response: Response<B>) -> Response<B> {
-    let headers = response.headers_mut();
+/// Adds the security headers a response lacks (see [`super::edge`]).
+pub fn add_headers(headers: &mut HeaderMap) {
     for (name, value) in HEADERS {
         headers.entry(name).or_insert(value);
     }
-    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn missing_headers_are_added_and_present_ones_kept() {
-        let mut response = Response::new(axum::body::Body::empty());
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, DOCS_CSP);
-        let response = add_headers(response).await;
-        let headers = response.headers();
+    #[test]
+    fn missing_headers_are_added_and_present_ones_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_SECURITY_POLICY, DOCS_CSP);
+        add_headers(&mut headers);
         assert_eq!(headers[header::CONTENT_SECURITY_POLICY], DOCS_CSP);
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], NOSNIFF);
         assert_eq!(headers[header::X_FRAME_OPTIONS], DENY);
