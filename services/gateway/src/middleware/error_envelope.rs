@@ -3,22 +3,89 @@
 //! (which carry an [`ErrorDetail`]), and the bare error responses of the router (404,
 //! 405) and of the layers inside this one (413 body limit, 504 timeout).
 
-use axum::extract::Request;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use axum::body::{Body, HttpBody};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderMap, Response};
-use axum::middleware::Next;
-use axum::response::Response as AxumResponse;
+use axum::http::{HeaderMap, Request, Response, Uri};
+use pin_project_lite::pin_project;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tower::{BoxError, Layer, Service};
 
 use crate::envelope::{ErrorEnvelope, json_response};
 use crate::error::{ErrorDetail, default_message};
 
-/// Middleware: turns error responses into the error envelope.
-pub async fn render(request: Request, next: Next) -> AxumResponse {
-    // A clone of the URI shares its bytes; the path is only read on errors.
-    let uri = request.uri().clone();
-    let mut response = next.run(request).await;
+/// Wraps a service in [`RenderErrors`]. A hand-written layer, not `from_fn`, which
+/// would box the rest of the stack and its future for every request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ErrorEnvelopeLayer;
+
+impl<S> Layer<S> for ErrorEnvelopeLayer {
+    type Service = RenderErrors<S>;
+
+    fn layer(&self, inner: S) -> RenderErrors<S> {
+        RenderErrors { inner }
+    }
+}
+
+/// Turns the error responses of the service it wraps into the error envelope.
+#[derive(Debug, Clone)]
+pub struct RenderErrors<S> {
+    inner: S,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RenderErrors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = RenderFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        RenderFuture {
+            // A clone of the URI shares its bytes; the path is only read on errors.
+            uri: request.uri().clone(),
+            response: self.inner.call(request),
+        }
+    }
+}
+
+pin_project! {
+    /// The response of [`RenderErrors`].
+    pub struct RenderFuture<F> {
+        #[pin]
+        response: F,
+        uri: Uri,
+    }
+}
+
+impl<F, ResBody, E> Future for RenderFuture<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = ready!(this.response.poll(cx))?;
+        Poll::Ready(Ok(render(response.map(Body::new), this.uri)))
+    }
+}
+
+/// `response` itself, or, if it is an error, in the envelope.
+fn render(mut response: Response<Body>, uri: &Uri) -> Response<Body> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;

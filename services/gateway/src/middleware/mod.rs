@@ -44,7 +44,7 @@ pub fn apply(router: Router, settings: &HttpSettings) -> Router {
             .layer(edge::EdgeLayer)
             .layer(cors(&settings.cors_origins))
             .layer(CompressionLayer::new())
-            .layer(axum::middleware::from_fn(error_envelope::render))
+            .layer(error_envelope::ErrorEnvelopeLayer)
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::GATEWAY_TIMEOUT,
                 settings.request_timeout,
@@ -75,7 +75,9 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
         .expose_headers([request_id::X_REQUEST_ID])
         .max_age(Duration::from_secs(600));
     match origins {
-        CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),
+        // Every answer is then the same whatever the request's origin, method or
+        // headers: no `Vary` (whose list the stack would clone for every request).
+        CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()).vary([]),
         CorsOrigins::List(list) => layer.allow_origin(list.clone()),
     }
 }
