@@ -4,6 +4,7 @@
 //!   the variable.
 //! - [`service`]: the catalogue of the nine services (names, ports, variables).
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
+//! - [`request_metrics`]: request counts and durations by label, recorded cheaply.
 //! - [`server`]: serving gRPC with health checking, `/metrics`, and graceful shutdown.
 //! - [`shutdown`]: SIGTERM / Ctrl-C as a cancellation token.
 //! - [`error`]: the one mapping from service errors to gRPC status.
@@ -33,6 +34,7 @@ pub mod money;
 pub mod pagination;
 pub mod password;
 pub mod postgres;
+pub mod request_metrics;
 pub mod server;
 pub mod service;
 pub mod shutdown;

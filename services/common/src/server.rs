@@ -110,7 +110,13 @@ impl GrpcServer {
             shutdown.clone(),
         )
         .await;
-        let metrics = tokio::spawn(serve_metrics(self.metrics, shutdown.clone()));
+        // The recorder is installed before the first call: the metrics layer keeps
+        // the handles it looks up (see `request_metrics`).
+        let metrics = tokio::spawn(serve_metrics(
+            self.metrics,
+            metrics_router(),
+            shutdown.clone(),
+        ));
         tracing::info!(service = self.service_name, %addr, "serving gRPC");
 
         let health = self.health.clone();
@@ -180,9 +186,10 @@ pub fn metrics_router() -> Router {
 
 async fn serve_metrics(
     listener: TcpListener,
+    router: Router,
     shutdown: CancellationToken,
 ) -> Result<(), ServerError> {
-    axum::serve(listener, metrics_router())
+    axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
         .map_err(ServerError::Metrics)

@@ -2,11 +2,34 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::LazyLock;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
+
+use crate::request_metrics::{OTHER, SeriesCache, intern};
+
+static SERIES: LazyLock<SeriesCache<2>> = LazyLock::new(|| {
+    SeriesCache::new(
+        "grpc_server_requests_total",
+        "grpc_server_request_duration_seconds",
+        ["method", "code"],
+    )
+});
+
+/// The gRPC status codes (0 to 16) as labels; anything else is odd enough for
+/// [`OTHER`].
+fn code_label(code: &str) -> &'static str {
+    const CODES: [&str; 17] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    ];
+    CODES
+        .into_iter()
+        .find(|known| *known == code)
+        .unwrap_or(OTHER)
+}
 
 /// A tower layer recording `grpc_server_requests_total` and
 /// `grpc_server_request_duration_seconds`, labelled by `method` and `code`.
@@ -39,7 +62,7 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         Timed {
-            method: request.uri().path().to_owned(),
+            method: intern(request.uri().path()),
             started: Instant::now(),
             inner: self.inner.call(request),
         }
@@ -48,7 +71,7 @@ where
 
 pin_project! {
     pub struct Timed<F> {
-        method: String,
+        method: &'static str,
         started: Instant,
         #[pin]
         inner: F,
@@ -70,15 +93,25 @@ where
             Ok(response) => response
                 .headers()
                 .get("grpc-status")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("0")
-                .to_owned(),
-            Err(_) => "transport".to_owned(),
+                .map_or("0", |code| code.to_str().map_or(OTHER, code_label)),
+            Err(_) => "transport",
         };
-        let labels = [("method", std::mem::take(this.method)), ("code", code)];
-        metrics::counter!("grpc_server_requests_total", &labels).increment(1);
-        metrics::histogram!("grpc_server_request_duration_seconds", &labels)
-            .record(this.started.elapsed().as_secs_f64());
+        SERIES
+            .get([this.method, code])
+            .record(this.started.elapsed());
         Poll::Ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_status_codes_are_their_own_label_and_others_share_one() {
+        assert_eq!(code_label("0"), "0");
+        assert_eq!(code_label("16"), "16");
+        assert_eq!(code_label("17"), OTHER);
+        assert_eq!(code_label("x"), OTHER);
     }
 }
