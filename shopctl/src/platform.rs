@@ -185,7 +185,7 @@ fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, Pl
     )?)
 }
 
-/// `service`'s defaults: its entries of `service_env` and [`worker_threads`], but
+/// `service`'s defaults: its entries of `service_env` and [`one_worker_thread`], but
 /// none of the variables `chosen` says are set.
 fn service_defaults(
     service: ServiceKind,
@@ -196,20 +196,20 @@ fn service_defaults(
         .iter()
         .filter(|(only, _, _)| *only == service)
         .map(|(_, name, value)| (name.clone(), value.clone()))
-        .chain(worker_threads(service))
+        .chain([one_worker_thread()])
         .filter(|(name, _)| !chosen(name))
         .collect()
 }
 
-/// One runtime thread for each gRPC service (unless `WORKER_THREADS` is chosen, see
+/// One runtime thread for each service (unless `WORKER_THREADS` is chosen, see
 /// [`service_defaults`]). The nine services share one
 /// machine here: a gRPC service's requests arrive on one HTTP/2 connection from the
 /// gateway, and a second thread mostly moves them between threads, contending for
 /// that connection's lock. Measured with `shopctl load` on 2 cores: cached product
-/// reads +25 %, listings +18 %. The gateway keeps one thread per CPU: it parses
-/// every client's HTTP/1 connection.
-fn worker_threads(service: ServiceKind) -> Option<(String, String)> {
-    (!service.is_http()).then(|| (WORKER_THREADS.to_owned(), "1".to_owned()))
+/// reads +25 %, listings +18 %. The gateway's main runtime only accepts connections:
+/// its HTTP threads (`HTTP_THREADS`, one per CPU) serve them.
+fn one_worker_thread() -> (String, String) {
+    (WORKER_THREADS.to_owned(), "1".to_owned())
 }
 
 #[cfg(test)]
@@ -217,14 +217,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn grpc_services_get_one_thread_unless_threads_are_chosen() {
+    fn services_get_one_thread_unless_threads_are_chosen() {
         let one = vec![(WORKER_THREADS.to_owned(), "1".to_owned())];
         let nothing_chosen = |_: &str| false;
         assert_eq!(
             service_defaults(ServiceKind::Products, &[], nothing_chosen),
             one
         );
-        assert!(service_defaults(ServiceKind::Gateway, &[], nothing_chosen).is_empty());
+        assert_eq!(
+            service_defaults(ServiceKind::Gateway, &[], nothing_chosen),
+            one
+        );
         let threads_chosen = |name: &str| name == WORKER_THREADS;
         assert!(service_defaults(ServiceKind::Products, &[], threads_chosen).is_empty());
     }
