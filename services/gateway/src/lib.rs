@@ -44,7 +44,7 @@ use crate::auth::KeyStore;
 use crate::clients::Clients;
 use crate::config::Upstreams;
 use crate::middleware::HttpSettings;
-use crate::workers::{HttpWorkers, MakeRouter, WorkerError};
+use crate::workers::{MakeRouter, WorkerError};
 
 /// What every handler shares: the upstream clients, the token key and what is known
 /// of the accounts behind tokens.
@@ -118,7 +118,7 @@ impl App {
     /// This runtime accepts; the [`workers`] serve.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), AppError> {
         let Self {
-            mut listener,
+            listener,
             addr,
             state,
             upstreams,
@@ -134,25 +134,8 @@ impl App {
             ));
         }
         let make_router = state.router_maker(upstreams, settings);
-        let mut workers = HttpWorkers::start(http_threads, addr, make_router, &shutdown)?;
         tracing::info!(%addr, threads = http_threads, "serving HTTP");
-        let dealt = loop {
-            let (stream, peer) = tokio::select! {
-                () = shutdown.cancelled() => break Ok(()),
-                accepted = axum::serve::Listener::accept(&mut listener) => accepted,
-            };
-            // Answers go out at once, not held back by Nagle's algorithm for the ACK
-            // of the previous one.
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-            if let Err(error) = workers.deal(stream, peer) {
-                break Err(error);
-            }
-        };
-        drop(listener);
-        workers.join().await?;
-        dealt?;
+        workers::serve(listener, http_threads, make_router, &shutdown).await?;
         tracing::info!("stopped");
         Ok(())
     }

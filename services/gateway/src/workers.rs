@@ -1,7 +1,7 @@
 //! HTTP serving with one thread per CPU, each connection staying on one thread.
 //!
-//! One acceptor, on the main runtime, deals the accepted connections to the
-//! [`HttpWorkers`] in turn. Each worker is a thread running a single-threaded runtime
+//! One acceptor ([`serve`]), on the main runtime, deals the accepted connections to
+//! the workers in turn. Each worker is a thread running a single-threaded runtime
 //! of its own, with its own router and its own gRPC channels. A request is parsed,
 //! forwarded upstream, answered and written on one thread: it wakes no other thread
 //! and contends for no lock with one (on a multi-threaded runtime, every request to a
@@ -19,7 +19,7 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use axum::Router;
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
@@ -30,6 +30,8 @@ pub type MakeRouter = Arc<dyn Fn(CancellationToken) -> Result<Router, WorkerErro
 /// Why a worker stopped or could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
+    #[error("the HTTP listener has no address")]
+    Listener(#[source] io::Error),
     #[error("cannot start an HTTP worker thread")]
     Thread(#[source] io::Error),
     #[error("cannot start an HTTP worker's runtime")]
@@ -44,8 +46,37 @@ pub enum WorkerError {
     NoneLeft,
 }
 
+/// Accepts connections on `listener` until `shutdown` is cancelled, dealing them to
+/// `threads` workers; then waits until the workers have finished their requests.
+pub async fn serve(
+    mut listener: TcpListener,
+    threads: NonZeroUsize,
+    make_router: MakeRouter,
+    shutdown: &CancellationToken,
+) -> Result<(), WorkerError> {
+    let local_addr = listener.local_addr().map_err(WorkerError::Listener)?;
+    let mut workers = HttpWorkers::start(threads, local_addr, make_router, shutdown)?;
+    let dealt = loop {
+        let (stream, peer) = tokio::select! {
+            () = shutdown.cancelled() => break Ok(()),
+            accepted = axum::serve::Listener::accept(&mut listener) => accepted,
+        };
+        // Answers go out at once, not held back by Nagle's algorithm for the ACK of
+        // the previous one.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+        if let Err(error) = workers.deal(stream, peer) {
+            break Err(error);
+        }
+    };
+    drop(listener);
+    workers.join().await?;
+    dealt
+}
+
 /// The workers, and whose turn it is to take a connection.
-pub struct HttpWorkers {
+struct HttpWorkers {
     workers: Vec<Worker>,
     next: usize,
     /// Stops the workers if these are dropped without [`HttpWorkers::join`] (their
@@ -68,7 +99,7 @@ impl HttpWorkers {
     /// Starts `count` workers serving what [`HttpWorkers::deal`] hands them on
     /// `local_addr`, until `shutdown` is cancelled; then each lets its in-flight
     /// requests finish.
-    pub fn start(
+    fn start(
         count: NonZeroUsize,
         local_addr: SocketAddr,
         make_router: MakeRouter,
@@ -86,7 +117,7 @@ impl HttpWorkers {
     }
 
     /// Hands `stream` to the next worker still running.
-    pub fn deal(&mut self, stream: TcpStream, peer: SocketAddr) -> Result<(), WorkerError> {
+    fn deal(&mut self, stream: TcpStream, peer: SocketAddr) -> Result<(), WorkerError> {
         let stream = match stream.into_std() {
             Ok(stream) => stream,
             Err(error) => {
@@ -108,7 +139,7 @@ impl HttpWorkers {
     }
 
     /// Waits until every worker has stopped; the first error, if any.
-    pub async fn join(self) -> Result<(), WorkerError> {
+    async fn join(self) -> Result<(), WorkerError> {
         let mut result = Ok(());
         for (index, worker) in self.workers.into_iter().enumerate() {
             drop(worker.connections);
@@ -141,7 +172,7 @@ impl Worker {
         std::thread::Builder::new()
             .name(format!("http-{index}"))
             .spawn(move || {
-                let _receiver_gone = report.send(serve(listener, &*make_router, stop));
+                let _receiver_gone = report.send(run_worker(listener, &*make_router, stop));
             })
             .map_err(WorkerError::Thread)?;
         Ok(Self { connections, done })
@@ -149,7 +180,7 @@ impl Worker {
 }
 
 /// A worker's life: its runtime, its router, serving until `stop`.
-fn serve(
+fn run_worker(
     listener: Handed,
     make_router: &(dyn Fn(CancellationToken) -> Result<Router, WorkerError> + Send + Sync),
     stop: CancellationToken,
@@ -201,7 +232,6 @@ mod tests {
 
     use axum::routing::get;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpListener;
 
     use super::*;
 
@@ -219,24 +249,35 @@ mod tests {
         })
     }
 
-    /// Workers behind a listener of their own, dealt every connection it accepts.
+    /// [`serve`] on a port of its own.
     async fn serving(count: usize, make_router: MakeRouter) -> (SocketAddr, CancellationToken) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
         let count = NonZeroUsize::new(count).unwrap();
-        let mut workers = HttpWorkers::start(count, addr, make_router, &shutdown).unwrap();
         let stop = shutdown.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = stop.cancelled() => break,
-                    Ok((stream, peer)) = listener.accept() => workers.deal(stream, peer).unwrap(),
-                }
-            }
-            workers.join().await
-        });
+        tokio::spawn(async move { serve(listener, count, make_router, &stop).await });
         (addr, shutdown)
+    }
+
+    /// Workers started for a listener the test accepts on itself.
+    async fn started(
+        count: usize,
+        make_router: MakeRouter,
+    ) -> (TcpListener, HttpWorkers, CancellationToken) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = CancellationToken::new();
+        let count = NonZeroUsize::new(count).unwrap();
+        let workers = HttpWorkers::start(count, addr, make_router, &shutdown).unwrap();
+        (listener, workers, shutdown)
+    }
+
+    /// Waits until worker `index` has stopped taking connections.
+    async fn stopped(workers: &HttpWorkers, index: usize) {
+        while !workers.workers[index].connections.is_closed() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// The body of `GET /` on a connection of its own.
@@ -264,15 +305,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_worker_that_cannot_start_leaves_its_turns_to_the_others() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (listener, mut workers, shutdown) = started(2, naming_router(Some("http-0"))).await;
         let addr = listener.local_addr().unwrap();
-        let shutdown = CancellationToken::new();
-        let count = NonZeroUsize::new(2).unwrap();
-        let mut workers =
-            HttpWorkers::start(count, addr, naming_router(Some("http-0")), &shutdown).unwrap();
-        while !workers.workers[0].connections.is_closed() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        stopped(&workers, 0).await;
         for _ in 0..2 {
             let client = tokio::spawn(answer(addr));
             let (stream, peer) = listener.accept().await.unwrap();
@@ -286,16 +321,12 @@ mod tests {
 
     #[tokio::test]
     async fn with_every_worker_stopped_dealing_fails() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let shutdown = CancellationToken::new();
-        let count = NonZeroUsize::new(1).unwrap();
-        let mut workers = HttpWorkers::start(count, addr, naming_router(None), &shutdown).unwrap();
+        let (listener, mut workers, shutdown) = started(1, naming_router(None)).await;
         shutdown.cancel();
-        while !workers.workers[0].connections.is_closed() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let _client = TcpStream::connect(addr).await.unwrap();
+        stopped(&workers, 0).await;
+        let _client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
         let (stream, peer) = listener.accept().await.unwrap();
         assert!(matches!(
             workers.deal(stream, peer),

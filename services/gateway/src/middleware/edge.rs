@@ -13,24 +13,12 @@ use std::task::{Context, Poll, ready};
 use axum::http::{HeaderValue, Request, Response};
 use pin_project_lite::pin_project;
 use tokio::task::futures::TaskLocalFuture;
-use tower::{Layer, Service};
+use tower::Service;
 use tracing::Instrument as _;
 use tracing::instrument::Instrumented;
 
 use super::metrics::Timing;
 use super::{request_id, security};
-
-/// Wraps a service in [`Edge`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EdgeLayer;
-
-impl<S> Layer<S> for EdgeLayer {
-    type Service = Edge<S>;
-
-    fn layer(&self, inner: S) -> Edge<S> {
-        Edge { inner }
-    }
-}
 
 /// Gives each request its id (see [`request_id`]) and handles it in a span carrying
 /// it, with the id in scope for the gRPC calls; then echoes the id, adds the
@@ -38,6 +26,13 @@ impl<S> Layer<S> for EdgeLayer {
 #[derive(Debug, Clone)]
 pub struct Edge<S> {
     inner: S,
+}
+
+impl<S> Edge<S> {
+    /// `inner` behind the edge (as a layer: `layer_fn(Edge::new)`).
+    pub fn new(inner: S) -> Self {
+        Self { inner }
+    }
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Edge<S>
@@ -122,7 +117,7 @@ mod tests {
     }
 
     async fn call(request: Request<()>) -> Response<String> {
-        let service = EdgeLayer.layer(tower::service_fn(answer_with_the_id_in_scope));
+        let service = Edge::new(tower::service_fn(answer_with_the_id_in_scope));
         service.oneshot(request).await.unwrap()
     }
 

@@ -13,28 +13,24 @@ use axum::http::{HeaderMap, Request, Response, Uri};
 use pin_project_lite::pin_project;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use tower::{BoxError, Layer, Service};
+use tower::{BoxError, Service};
 
 use crate::envelope::{ErrorEnvelope, json_response};
 use crate::error::{ErrorDetail, default_message};
 
-/// Wraps a service in [`RenderErrors`]. A hand-written layer, not `from_fn`, which
-/// would box the rest of the stack and its future for every request.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ErrorEnvelopeLayer;
-
-impl<S> Layer<S> for ErrorEnvelopeLayer {
-    type Service = RenderErrors<S>;
-
-    fn layer(&self, inner: S) -> RenderErrors<S> {
-        RenderErrors { inner }
-    }
-}
-
-/// Turns the error responses of the service it wraps into the error envelope.
+/// Turns the error responses of the service it wraps into the error envelope. A
+/// hand-written service, not `from_fn`, which would box the rest of the stack and
+/// its future for every request.
 #[derive(Debug, Clone)]
 pub struct RenderErrors<S> {
     inner: S,
+}
+
+impl<S> RenderErrors<S> {
+    /// `inner` with its errors rendered (as a layer: `layer_fn(RenderErrors::new)`).
+    pub fn new(inner: S) -> Self {
+        Self { inner }
+    }
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RenderErrors<S>

@@ -21,6 +21,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, StatusCode, header};
 use tower::ServiceBuilder;
+use tower::layer::layer_fn;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -41,10 +42,10 @@ pub struct HttpSettings {
 pub fn apply(router: Router, settings: &HttpSettings) -> Router {
     router.layer(
         ServiceBuilder::new()
-            .layer(edge::EdgeLayer)
+            .layer(layer_fn(edge::Edge::new))
             .layer(cors(&settings.cors_origins))
             .layer(CompressionLayer::new())
-            .layer(error_envelope::ErrorEnvelopeLayer)
+            .layer(layer_fn(error_envelope::RenderErrors::new))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::GATEWAY_TIMEOUT,
                 settings.request_timeout,
