@@ -2,25 +2,26 @@
 //!
 //! Recording through `metrics::counter!(name, labels)` hashes the labels into the
 //! registry and allocates their strings on every call. Here label values are
-//! `'static` (interned once each) and each label set's handles are looked up once,
-//! then kept: a request costs a read lock and two atomic updates.
+//! `'static` (interned once each) and each label set's handles are looked up once
+//! per thread, then kept there: a request touches no lock and no reference count
+//! shared with the other worker threads, only the two series' atomics.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, RwLock};
 use std::time::Duration;
 
 use metrics::{Counter, Histogram, Label};
+use thread_local::ThreadLocal;
 
 /// The series of one label set.
-#[derive(Clone)]
-pub struct RequestSeries {
+struct RequestSeries {
     requests: Counter,
     duration: Histogram,
 }
 
 impl RequestSeries {
-    /// Counts one request that took `elapsed`.
-    pub fn record(&self, elapsed: Duration) {
+    fn record(&self, elapsed: Duration) {
         self.duration.record(elapsed.as_secs_f64());
         self.requests.increment(1);
     }
@@ -31,7 +32,7 @@ pub struct SeriesCache<const N: usize> {
     counter: &'static str,
     histogram: &'static str,
     labels: [&'static str; N],
-    known: RwLock<HashMap<[&'static str; N], RequestSeries>>,
+    known: ThreadLocal<RefCell<HashMap<[&'static str; N], RequestSeries>>>,
 }
 
 impl<const N: usize> SeriesCache<N> {
@@ -41,34 +42,31 @@ impl<const N: usize> SeriesCache<N> {
             counter,
             histogram,
             labels,
-            known: RwLock::default(),
+            known: ThreadLocal::new(),
         }
     }
 
-    /// The series of these label values (in the order of the labels).
-    pub fn get(&self, values: [&'static str; N]) -> RequestSeries {
-        if let Some(known) = self
-            .known
-            .read()
-            .ok()
-            .and_then(|map| map.get(&values).cloned())
-        {
-            return known;
-        }
+    /// Counts one request with these label values (in the order of the labels) that
+    /// took `elapsed`.
+    pub fn record(&self, values: [&'static str; N], elapsed: Duration) {
+        let mut known = self.known.get_or_default().borrow_mut();
+        known
+            .entry(values)
+            .or_insert_with(|| self.register(values))
+            .record(elapsed);
+    }
+
+    fn register(&self, values: [&'static str; N]) -> RequestSeries {
         let labels: Vec<Label> = self
             .labels
             .iter()
             .zip(values)
             .map(|(name, value)| Label::from_static_parts(name, value))
             .collect();
-        let series = RequestSeries {
+        RequestSeries {
             requests: metrics::counter!(self.counter, labels.iter()),
             duration: metrics::histogram!(self.histogram, labels.iter()),
-        };
-        if let Ok(mut map) = self.known.write() {
-            map.insert(values, series.clone());
         }
-        series
     }
 }
 
@@ -85,6 +83,22 @@ static INTERNED: LazyLock<RwLock<HashSet<&'static str>>> = LazyLock::new(RwLock:
 /// ones, the rest are [`OTHER`], so a client sending odd values cannot grow memory
 /// or series without bound.
 pub fn intern(value: &str) -> &'static str {
+    thread_local! {
+        // This thread's copy of the values it has seen, so the hot path of a busy
+        // worker thread takes no lock shared with the others.
+        static SEEN: RefCell<HashSet<&'static str>> = RefCell::default();
+    }
+    if let Some(known) = SEEN.with_borrow(|seen| seen.get(value).copied()) {
+        return known;
+    }
+    let interned = intern_shared(value);
+    if interned != OTHER {
+        SEEN.with_borrow_mut(|seen| seen.insert(interned));
+    }
+    interned
+}
+
+fn intern_shared(value: &str) -> &'static str {
     if let Some(known) = INTERNED.read().ok().and_then(|set| set.get(value).copied()) {
         return known;
     }
@@ -119,9 +133,9 @@ mod tests {
         let handle = recorder.handle();
         metrics::with_local_recorder(&recorder, || {
             let cache = SeriesCache::new("t_total", "t_seconds", ["method", "code"]);
-            cache.get(["/a", "0"]).record(Duration::from_millis(2));
-            cache.get(["/a", "0"]).record(Duration::from_millis(3));
-            cache.get(["/a", "5"]).record(Duration::from_millis(1));
+            cache.record(["/a", "0"], Duration::from_millis(2));
+            cache.record(["/a", "0"], Duration::from_millis(3));
+            cache.record(["/a", "5"], Duration::from_millis(1));
         });
         let text = handle.render();
         assert!(
@@ -136,5 +150,23 @@ mod tests {
             text.contains(r#"t_seconds_count{method="/a",code="0"} 2"#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn threads_with_their_own_caches_count_into_one_series() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let cache = SeriesCache::new("u_total", "u_seconds", ["method"]);
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    metrics::with_local_recorder(&recorder, || {
+                        cache.record(["/b"], Duration::from_millis(1));
+                    });
+                });
+            }
+        });
+        let text = handle.render();
+        assert!(text.contains(r#"u_total{method="/b"} 2"#), "{text}");
     }
 }

@@ -96,9 +96,7 @@ where
                 .map_or("0", |code| code.to_str().map_or(OTHER, code_label)),
             Err(_) => "transport",
         };
-        SERIES
-            .get([this.method, code])
-            .record(this.started.elapsed());
+        SERIES.record([this.method, code], this.started.elapsed());
         Poll::Ready(result)
     }
 }
