@@ -71,6 +71,7 @@ pub fn passing() -> BenchResults {
             product_body_len: 420,
             product: run(Scenario::Product, Endpoint::GetProduct, 20_000.0, ms(2)),
             ceiling: run(Scenario::Product, Endpoint::GetProduct, 30_000.0, ms(1)),
+            ceiling_shares: vec![0.71, 0.6667, 0.62],
             product_half_rate: run(Scenario::Product, Endpoint::GetProduct, 10_000.0, ms(1)),
             list: run(Scenario::List, Endpoint::ListProducts, 30_000.0, ms(2)),
             search: run(Scenario::Search, Endpoint::SearchProducts, 5_000.0, ms(9)),
