@@ -63,6 +63,15 @@ where
         .boxed()
 }
 
+/// `directives` as a [`Targets`] filter, when none of them names a span (`[...]`) or a
+/// field (`{...}`), which only [`EnvFilter`] understands.
+fn static_targets(directives: &str) -> Option<Targets> {
+    if directives.contains(['[', '{']) {
+        return None;
+    }
+    directives.parse().ok()
+}
+
 static PROMETHEUS: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// The process-wide Prometheus recorder, installed on first use.
@@ -100,14 +109,6 @@ fn spawn_upkeep(handle: PrometheusHandle) {
             }
         });
     }
-}
-/// `directives` as a [`Targets`] filter, when none of them names a span (`[...]`) or a
-/// field (`{...}`), which only [`EnvFilter`] understands.
-fn static_targets(directives: &str) -> Option<Targets> {
-    if directives.contains(['[', '{']) {
-        return None;
-    }
-    directives.parse().ok()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::broker::CONFIRMATION_PATH_FETCH_WAIT_MS;
 use super::cpu::Spender;
 use super::machine::Images;
 use super::rss::mib;
+use super::runs::ceiling_share;
 use super::targets::{Check, evaluate};
 use super::{BenchResults, CpuRow, ServiceMemory};
 use crate::load::report::{LoadReport, failure_list, thousands};
@@ -84,7 +85,7 @@ fn scenarios(out: &mut String, r: &BenchResults) {
         r.options.duration,
         r.runs.product_body_len,
         r.runs.ceiling_shares.len(),
-        share(r.runs.product.requests_per_s, r.runs.ceiling.requests_per_s) * 100.0,
+        ceiling_share(&r.runs.product, &r.runs.ceiling) * 100.0,
         percentages(&r.runs.ceiling_shares)
     );
     table(
@@ -328,10 +329,6 @@ fn percentages(shares: &[f64]) -> String {
         .map(|share| format!("{:.0} %", share * 100.0))
         .collect();
     each.join(", ")
-}
-
-fn share(ours: f64, ceiling: f64) -> f64 {
-    if ceiling > 0.0 { ours / ceiling } else { 0.0 }
 }
 
 /// ` --only a,b` when some scenarios were left out.

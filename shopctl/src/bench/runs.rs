@@ -227,12 +227,16 @@ struct ProductRound {
 
 impl ProductRound {
     fn share(&self) -> f64 {
-        let ceiling = self.ceiling.requests_per_s;
-        if ceiling > 0.0 {
-            self.product.requests_per_s / ceiling
-        } else {
-            0.0
-        }
+        ceiling_share(&self.product, &self.ceiling)
+    }
+}
+
+/// `ours` as a share of `ceiling` (0 when the ceiling served nothing).
+pub fn ceiling_share(ours: &LoadReport, ceiling: &LoadReport) -> f64 {
+    if ceiling.requests_per_s > 0.0 {
+        ours.requests_per_s / ceiling.requests_per_s
+    } else {
+        0.0
     }
 }
 
@@ -260,6 +264,7 @@ async fn product_rounds(
     measured
 }
 
+/// The rounds themselves, the bare server already started.
 async fn alternate(
     session: &Session<'_>,
     ceiling: &Ceiling,

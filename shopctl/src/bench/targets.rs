@@ -4,6 +4,7 @@ use shop_common::service::ServiceKind;
 
 use super::BenchResults;
 use super::rss::mib;
+use super::runs::ceiling_share;
 use crate::load::report::thousands;
 
 /// The old (NestJS) system's `GET /products` throughput on the same kind of machine.
@@ -65,7 +66,7 @@ pub fn evaluate(results: &BenchResults) -> Vec<Check> {
     let mut checks = Vec::new();
     let ours = results.runs.product.requests_per_s;
     let ceiling = results.runs.ceiling.requests_per_s;
-    let share = if ceiling > 0.0 { ours / ceiling } else { 0.0 };
+    let share = ceiling_share(&results.runs.product, &results.runs.ceiling);
     checks.push(check(
         "cached `GET /products/:id` vs bare axum",
         format!(">= {:.0} % of the ceiling", CEILING_SHARE * 100.0),

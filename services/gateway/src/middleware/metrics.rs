@@ -3,8 +3,8 @@
 //! not multiply the series) and status.
 //!
 //! The labels are `'static` strings (route templates interned once each, statuses
-//! from a table) and each series is looked up once per thread ([`SeriesCache`]), so recording a
-//! request allocates nothing.
+//! from a table) and each series is looked up once per thread ([`SeriesCache`]), so
+//! recording a request allocates nothing.
 
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
