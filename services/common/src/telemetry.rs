@@ -4,6 +4,8 @@
 //! `RUST_LOG` (default `info`). Metrics go to one process-wide Prometheus recorder,
 //! rendered by the `/metrics` endpoint of [`crate::server`].
 
+mod span_fields;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -12,6 +14,8 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{EnvFilter, Targets};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
+
+use span_fields::JsonSpanFields;
 
 /// Installs the global log subscriber. Safe to call more than once (tests): later
 /// calls leave the first subscriber in place.
@@ -31,6 +35,7 @@ pub fn init_logging() {
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
+            .fmt_fields(JsonSpanFields)
             .boxed()
     };
     let _already_set = tracing_subscriber::registry()

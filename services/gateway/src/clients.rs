@@ -76,8 +76,12 @@ impl Interceptor for RequestIdInterceptor {
         mut request: tonic::Request<()>,
     ) -> Result<tonic::Request<()>, tonic::Status> {
         if let Some(id) = request_id::current()
-            && let Ok(value) = AsciiMetadataValue::try_from(id.as_bytes())
+            && let Ok(mut value) = AsciiMetadataValue::try_from(id.as_bytes())
         {
+            // Never indexed by HPACK: every call has an id of its own, which would
+            // only push the other headers out of both ends' tables, and cost each end
+            // an insertion and an eviction per call.
+            value.set_sensitive(true);
             request.metadata_mut().insert(REQUEST_ID, value);
         }
         Ok(request)

@@ -6,6 +6,7 @@
 //! "error": {"message": "...", "fields": [...]}}` (rendered by the error-envelope
 //! middleware). A listing's `data` is `{"data": [...], "total", "page", "limit"}`.
 
+use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, BytesMut};
@@ -53,24 +54,31 @@ impl<T: Serialize> IntoResponse for Envelope<T> {
     }
 }
 
+/// A body buffer that holds one product's answer (about 340 bytes) without growing.
+const BODY_CAPACITY: usize = 512;
+
+/// Headers a JSON answer ends up with: its content type, then those the middleware
+/// adds (request id, four security headers, CORS, `Vary`; `content-length` and `date`
+/// are written by hyper, not kept here). Room for them up front spares the header map
+/// three reallocations per request.
+const HEADER_CAPACITY: usize = 12;
+
 /// `value` as a JSON body with `status`; a value that cannot be serialized is a 500.
 pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
-    let mut body = BytesMut::with_capacity(256).writer();
-    match serde_json::to_writer(&mut body, value) {
-        Ok(()) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body.into_inner().freeze(),
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "cannot serialize a response");
-            ApiError::Internal.into_response()
-        }
+    let mut body = BytesMut::with_capacity(BODY_CAPACITY).writer();
+    if let Err(error) = serde_json::to_writer(&mut body, value) {
+        tracing::error!(%error, "cannot serialize a response");
+        return ApiError::Internal.into_response();
     }
+    let mut response = Response::new(Body::from(body.into_inner().freeze()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.reserve(HEADER_CAPACITY);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// The error envelope, as the middleware renders it.

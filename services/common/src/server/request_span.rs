@@ -43,8 +43,8 @@ where
             .get(REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
-        let span =
-            tracing::info_span!("rpc", method = %request.uri().path(), request_id = %request_id);
+        // Plain `&str` values: recorded as they are, not through `Display`.
+        let span = tracing::info_span!("rpc", method = request.uri().path(), request_id);
         self.inner.call(request).instrument(span)
     }
 }

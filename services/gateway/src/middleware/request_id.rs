@@ -48,11 +48,12 @@ pub fn span<B>(request: &Request<B>) -> Span {
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    // Plain `&str` values: recorded as they are, not through `Display`.
     tracing::info_span!(
         "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-        request_id = %id,
+        method = request.method().as_str(),
+        path = request.uri().path(),
+        request_id = id,
     )
 }
 
