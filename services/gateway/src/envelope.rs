@@ -67,7 +67,7 @@ thread_local! {
 /// Headers a JSON answer ends up with: its content type, then those the middleware
 /// adds (request id, four security headers, CORS, `Vary`; `content-length` and `date`
 /// are written by hyper, not kept here). Room for them up front spares the header map
-/// three reallocations per request.
+/// growing, with a copy of its entries each time, as they are added.
 const HEADER_CAPACITY: usize = 12;
 
 /// `value` as a JSON body with `status`; a value that cannot be serialized is a 500.
@@ -104,7 +104,7 @@ fn serialize(value: &impl Serialize) -> Result<Bytes, serde_json::Error> {
             }
             body
         }
-        // Serialising something that answers a request itself (never the case now).
+        // A value serialised while another one is (its `Serialize` builds an answer).
         Err(_) => serde_json::to_vec(value).map(Bytes::from),
     })
 }
