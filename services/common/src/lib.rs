@@ -5,6 +5,7 @@
 //! - [`service`]: the catalogue of the nine services (names, ports, variables).
 //! - [`telemetry`]: JSON logs and the Prometheus recorder.
 //! - [`request_metrics`]: request counts and durations by label, recorded cheaply.
+//! - [`scratch`]: a per-thread buffer for output written once, then copied to its size.
 //! - [`server`]: serving gRPC with health checking, `/metrics`, and graceful shutdown.
 //! - [`shutdown`]: SIGTERM / Ctrl-C as a cancellation token.
 //! - [`error`]: the one mapping from service errors to gRPC status.
@@ -35,6 +36,7 @@ pub mod pagination;
 pub mod password;
 pub mod postgres;
 pub mod request_metrics;
+pub mod scratch;
 pub mod server;
 pub mod service;
 pub mod shutdown;

@@ -6,13 +6,12 @@
 //! "error": {"message": "...", "fields": [...]}}` (rendered by the error-envelope
 //! middleware). A listing's `data` is `{"data": [...], "total", "page", "limit"}`.
 
-use std::cell::RefCell;
-
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
+use shop_common::scratch;
 use shop_proto::common::v1 as pb;
 use utoipa::ToSchema;
 
@@ -56,14 +55,6 @@ impl<T: Serialize> IntoResponse for Envelope<T> {
     }
 }
 
-/// Most the per-thread serialisation buffer keeps between answers.
-const SCRATCH_CAPACITY: usize = 64 * 1024;
-
-thread_local! {
-    /// Where answers are serialised before being copied to a body of their exact size.
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 /// Headers a JSON answer ends up with: its content type, then those the middleware
 /// adds (request id, four security headers, CORS, `Vary`; `content-length` and `date`
 /// are written by hyper, not kept here). Room for them up front spares the header map
@@ -90,22 +81,13 @@ pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
     response
 }
 
-/// `value` as JSON, in a buffer of its exact size. Serialising into a growing buffer
-/// reallocated and copied it about four times for a page of ten products (3.5 KB);
-/// the thread's scratch buffer has long grown to fit, and the answer is copied once.
+/// `value` as JSON, in a buffer of its exact size (see [`scratch`]): serialising into
+/// a growing buffer reallocated and copied it about four times for a page of ten
+/// products (3.5 KB).
 fn serialize(value: &impl Serialize) -> Result<Bytes, serde_json::Error> {
-    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut buffer) => {
-            buffer.clear();
-            let written = serde_json::to_writer(&mut *buffer, value);
-            let body = written.map(|()| Bytes::copy_from_slice(&buffer));
-            if buffer.capacity() > SCRATCH_CAPACITY {
-                *buffer = Vec::new();
-            }
-            body
-        }
-        // A value serialised while another one is (its `Serialize` builds an answer).
-        Err(_) => serde_json::to_vec(value).map(Bytes::from),
+    scratch::with_buffer(|buffer| {
+        serde_json::to_writer(&mut *buffer, value)?;
+        Ok(Bytes::copy_from_slice(buffer))
     })
 }
 
@@ -167,12 +149,11 @@ mod tests {
     }
 
     #[test]
-    fn a_body_is_its_value_as_json_and_the_scratch_stays_bounded() {
+    fn a_body_is_its_value_as_json() {
         let large: Vec<String> = (0..10_000).map(|i| format!("product {i}")).collect();
         for value in [vec!["a".to_owned()], large] {
             let body = serialize(&value).unwrap();
             assert_eq!(body, serde_json::to_vec(&value).unwrap());
-            SCRATCH.with(|scratch| assert!(scratch.borrow().capacity() <= SCRATCH_CAPACITY));
         }
     }
 

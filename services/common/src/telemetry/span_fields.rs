@@ -5,54 +5,34 @@
 //! log layer formats its fields when it opens, whether or not anything is logged in
 //! it. tracing-subscriber's `JsonFields` collects them into a map of `serde_json`
 //! values, each a `String` of its own, and then serialises the map: half a dozen
-//! allocations per span. This writes the same object with no allocation but the
-//! span's text itself.
+//! allocations per span. This serialises each field as it is visited, into the
+//! thread's scratch buffer, and copies the object once into the span's text.
 
-use std::cell::RefCell;
-use std::fmt::{self, Write};
+use std::fmt;
 
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer as _};
+use serde_json::ser::{CompactFormatter, Compound};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::FormatFields;
 use tracing_subscriber::fmt::FormattedFields;
 use tracing_subscriber::fmt::format::Writer;
 
+use crate::scratch;
+
 /// Formats span fields as one JSON object (`{"method":"GET","request_id":"..."}`),
 /// which the JSON event format reads back into each line logged in the span.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonSpanFields;
 
-/// Most the scratch string keeps between spans.
-const SCRATCH_CAPACITY: usize = 4096;
-
-thread_local! {
-    /// Where a span's object is put together before it is copied to the span's text.
-    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
 impl<'writer> FormatFields<'writer> for JsonSpanFields {
-    /// The object is written to a per-thread scratch string, then to the span's empty
-    /// text at once: one allocation of the right size, where writing piece by piece
-    /// grew it five times over (8, 16, ... 128 bytes).
     fn format_fields<R: RecordFields>(
         &self,
         mut writer: Writer<'writer>,
         fields: R,
     ) -> fmt::Result {
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut text) => {
-                text.clear();
-                let written = write_object(Writer::new(&mut *text), fields)
-                    .and_then(|()| writer.write_str(&text));
-                if text.capacity() > SCRATCH_CAPACITY {
-                    // One span with a huge field does not keep its memory on the thread.
-                    *text = String::new();
-                }
-                written
-            }
-            // A field formatted while formatting another span's: write directly.
-            Err(_) => write_object(writer, fields),
-        })
+        scratch::with_buffer(|buffer| writer.write_str(object_of(buffer, fields)?))
     }
 
     /// Fields recorded after the span opened are added to its object (a field
@@ -65,142 +45,100 @@ impl<'writer> FormatFields<'writer> for JsonSpanFields {
         if current.fields.is_empty() {
             return self.format_fields(current.as_writer(), fields);
         }
-        // `{...}` loses its closing brace and goes on with the new fields.
-        let has_fields = current.fields.len() > "{}".len();
-        current.fields.pop();
-        let mut object = JsonObject::continuing(current.as_writer(), has_fields);
-        fields.record(&mut object);
-        object.finish()
+        scratch::with_buffer(|buffer| {
+            let added = object_of(buffer, fields)?;
+            // The new object's members go inside the current one's braces.
+            let members = &added[1..added.len() - 1];
+            if !members.is_empty() {
+                let text = &mut current.fields;
+                text.pop();
+                if text.len() > "{".len() {
+                    text.push(',');
+                }
+                text.push_str(members);
+                text.push('}');
+            }
+            Ok(())
+        })
     }
 }
 
-fn write_object<R: RecordFields>(writer: Writer<'_>, fields: R) -> fmt::Result {
-    let mut object = JsonObject::new(writer);
+/// `fields` as a JSON object, written into `buffer`.
+fn object_of<R: RecordFields>(buffer: &mut Vec<u8>, fields: R) -> Result<&str, fmt::Error> {
+    let mut serializer = serde_json::Serializer::new(&mut *buffer);
+    let mut object = JsonObject {
+        map: serializer.serialize_map(None).map_err(|_| fmt::Error)?,
+        result: Ok(()),
+    };
     fields.record(&mut object);
-    object.finish()
+    object
+        .result
+        .and_then(|()| object.map.end())
+        .map_err(|_| fmt::Error)?;
+    // serde_json writes UTF-8 only.
+    std::str::from_utf8(buffer).map_err(|_| fmt::Error)
 }
 
-/// A JSON object being written: `{`, then `"name":value` pairs, then `}`.
-struct JsonObject<'writer> {
-    writer: Writer<'writer>,
-    has_fields: bool,
-    result: fmt::Result,
+/// The object's members, serialised as they are visited.
+struct JsonObject<'a> {
+    map: Compound<'a, &'a mut Vec<u8>, CompactFormatter>,
+    result: serde_json::Result<()>,
 }
 
-impl<'writer> JsonObject<'writer> {
-    fn new(mut writer: Writer<'writer>) -> Self {
-        let result = writer.write_char('{');
-        Self {
-            writer,
-            has_fields: false,
-            result,
+impl JsonObject<'_> {
+    fn member(&mut self, field: &Field, value: &impl Serialize) {
+        if self.result.is_ok() {
+            self.result = self.map.serialize_entry(field.name(), value);
         }
-    }
-
-    /// After an object's fields, whose `}` was taken off.
-    fn continuing(writer: Writer<'writer>, has_fields: bool) -> Self {
-        Self {
-            writer,
-            has_fields,
-            result: Ok(()),
-        }
-    }
-
-    fn finish(mut self) -> fmt::Result {
-        self.result?;
-        self.writer.write_char('}')
-    }
-
-    /// Writes `"name":` and then the value with `value`.
-    fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'writer>) -> fmt::Result) {
-        if self.result.is_err() {
-            return;
-        }
-        let separator = if self.has_fields { "," } else { "" };
-        self.has_fields = true;
-        self.result = (self.writer.write_str(separator))
-            .and_then(|()| write_string(&mut self.writer, format_args!("{}", field.name())))
-            .and_then(|()| self.writer.write_char(':'))
-            .and_then(|()| value(&mut self.writer));
     }
 }
 
+/// A `Display` or `Debug` value as a JSON string, escaped as it is formatted.
+struct Text<'a>(fmt::Arguments<'a>);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// Numbers and booleans as JSON ones (NaN and infinity as `null`, which serde_json
+/// writes for them), everything else as a string.
 impl Visit for JsonObject<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.field(field, |w| write_string(w, format_args!("{value}")));
+        self.member(field, &value);
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.field(field, |w| write_string(w, format_args!("{value:?}")));
+        self.member(field, &Text(format_args!("{value:?}")));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.field(field, |w| write_string(w, format_args!("{value}")));
+        self.member(field, &Text(format_args!("{value}")));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.field(field, |w| write!(w, "{value}"));
+        self.member(field, &value);
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |w| write!(w, "{value}"));
+        self.member(field, &value);
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
-        self.field(field, |w| write!(w, "{value}"));
+        self.member(field, &value);
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
-        self.field(field, |w| write!(w, "{value}"));
+        self.member(field, &value);
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.field(field, |w| write!(w, "{value}"));
+        self.member(field, &value);
     }
 
-    /// JSON has no NaN or infinity: those are `null`, as serde_json writes them.
     fn record_f64(&mut self, field: &Field, value: f64) {
-        if value.is_finite() {
-            self.field(field, |w| write!(w, "{value}"));
-        } else {
-            self.field(field, |w| w.write_str("null"));
-        }
-    }
-}
-
-/// `text` as a JSON string, escaped as it is written.
-fn write_string(writer: &mut Writer<'_>, text: fmt::Arguments<'_>) -> fmt::Result {
-    writer.write_char('"')?;
-    Escaped(writer).write_fmt(text)?;
-    writer.write_char('"')
-}
-
-/// Escapes what JSON strings may not hold as such: quotes, backslashes and control
-/// characters.
-struct Escaped<'a, 'writer>(&'a mut Writer<'writer>);
-
-impl Write for Escaped<'_, '_> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        let mut plain = 0;
-        for (at, byte) in text.bytes().enumerate() {
-            let escape = match byte {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x00..=0x1f => "",
-                _ => continue,
-            };
-            self.0.write_str(&text[plain..at])?;
-            if escape.is_empty() {
-                write!(self.0, "\\u{byte:04x}")?;
-            } else {
-                self.0.write_str(escape)?;
-            }
-            plain = at + 1;
-        }
-        self.0.write_str(&text[plain..])
+        self.member(field, &value);
     }
 }
 
@@ -303,7 +241,7 @@ mod tests {
 
     #[test]
     fn a_span_opened_while_fields_are_formatted_gets_its_own() {
-        let long = "x".repeat(2 * SCRATCH_CAPACITY);
+        let long = "x".repeat(2 * scratch::KEPT_CAPACITY);
         let lines = logged(|| {
             let span = tracing::info_span!("request", nested = ?Nested, long = %long);
             let _entered = span.enter();
@@ -311,7 +249,6 @@ mod tests {
         });
         assert_eq!(lines[0]["span"]["nested"], "outer");
         assert_eq!(lines[0]["span"]["long"], long.as_str());
-        SCRATCH.with(|scratch| assert!(scratch.borrow().capacity() <= SCRATCH_CAPACITY));
     }
 
     #[test]
