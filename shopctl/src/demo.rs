@@ -253,6 +253,7 @@ pub async fn seed(
                 limit: 1,
                 ..Default::default()
             }),
+            ..Default::default()
         })
         .await?
         .into_inner();

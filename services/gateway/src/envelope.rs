@@ -63,13 +63,17 @@ const HEADER_CAPACITY: usize = 12;
 
 /// `value` as a JSON body with `status`; a value that cannot be serialized is a 500.
 pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
-    let body = match serialize(value) {
-        Ok(body) => body,
+    match serialize(value) {
+        Ok(body) => json_body(status, body),
         Err(error) => {
             tracing::error!(%error, "cannot serialize a response");
-            return ApiError::Internal.into_response();
+            ApiError::Internal.into_response()
         }
-    };
+    }
+}
+
+/// `body`, JSON already, with `status`.
+pub fn json_body(status: StatusCode, body: Bytes) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -84,7 +88,7 @@ pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
 /// `value` as JSON, in a buffer of its exact size (see [`scratch`]): serialising into
 /// a growing buffer reallocated and copied it about four times for a page of ten
 /// products (3.5 KB).
-fn serialize(value: &impl Serialize) -> Result<Bytes, serde_json::Error> {
+pub fn serialize(value: &impl Serialize) -> Result<Bytes, serde_json::Error> {
     scratch::with_buffer(|buffer| {
         serde_json::to_writer(&mut *buffer, value)?;
         Ok(Bytes::copy_from_slice(buffer))

@@ -26,6 +26,7 @@ pub mod json;
 pub mod listing;
 pub mod middleware;
 pub mod openapi;
+pub mod revalidation;
 pub mod routes;
 pub mod workers;
 
@@ -44,6 +45,7 @@ use crate::auth::KeyStore;
 use crate::clients::Clients;
 use crate::config::Upstreams;
 use crate::middleware::HttpSettings;
+use crate::revalidation::RevalidatedPages;
 use crate::workers::{MakeRouter, WorkerError};
 
 /// What every handler shares: the upstream clients, the token key and what is known
@@ -53,6 +55,7 @@ pub struct AppState {
     pub clients: Arc<Clients>,
     pub keys: KeyStore,
     pub accounts: Arc<AccountCheck>,
+    pub pages: RevalidatedPages,
 }
 
 /// Why the gateway could not start or stopped.
@@ -97,6 +100,7 @@ impl App {
                 clients: Arc::new(clients),
                 keys: KeyStore::new(config.jwt_public_key),
                 accounts: Arc::default(),
+                pages: RevalidatedPages::default(),
             },
             upstreams: config.upstreams,
             settings: HttpSettings {

@@ -179,3 +179,47 @@ async fn an_unknown_product_is_404() {
     let path = format!("/api/v1/products/{}", uuid::Uuid::new_v4());
     assert_error(&stack.get(&path, None).await, 404, &path);
 }
+
+/// The gateway keeps rendered pages and asks products whether they are still current:
+/// a repeated listing answers the same, and a change shows at once.
+#[tokio::test]
+async fn a_repeated_listing_shows_every_change() {
+    let stack = Stack::start(catalog()).await;
+    let seller = stack.account("SELLER").await;
+    let created = stack
+        .post(
+            "/api/v1/products",
+            Some(&seller.token),
+            cup("Teapot", json!(5)),
+        )
+        .await
+        .expect(201);
+    let item = format!(
+        "/api/v1/products/{}",
+        created.data()["id"].as_str().unwrap()
+    );
+    let listing = "/api/v1/products?limit=5";
+    let search = "/api/v1/products/search?q=teapot";
+    let first = stack.get(listing, None).await.expect(200);
+    let found = stack.get(search, None).await.expect(200);
+    assert_eq!(
+        stack.get(listing, None).await.expect(200).data(),
+        first.data()
+    );
+    assert_eq!(
+        stack.get(search, None).await.expect(200).data(),
+        found.data()
+    );
+    assert_eq!(first.data()["data"][0]["price"], json!(5.0));
+
+    stack
+        .patch(&item, Some(&seller.token), json!({"price": 7.5}))
+        .await
+        .expect(200);
+    for path in [listing, search] {
+        let now = stack.get(path, None).await.expect(200);
+        assert_eq!(now.data()["data"][0]["price"], json!(7.5), "{path}");
+        let again = stack.get(path, None).await.expect(200);
+        assert_eq!(again.data(), now.data(), "{path}");
+    }
+}

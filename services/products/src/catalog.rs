@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::Arc;
 
 use shop_common::auth::Actor;
 use shop_common::pagination::Page;
@@ -106,7 +107,7 @@ impl Catalog {
         Ok(found)
     }
 
-    pub async fn list(&self, page: &Page<ListSort>) -> Result<ProductPage, CatalogError> {
+    pub async fn list(&self, page: &Page<ListSort>) -> Result<Arc<ProductPage>, CatalogError> {
         let listing = format!(
             "all:{}:{}:{}:{}",
             page.sort.name(),
@@ -121,7 +122,7 @@ impl Catalog {
         &self,
         query: &SearchQuery,
         page: &Page<SearchSort>,
-    ) -> Result<ProductPage, CatalogError> {
+    ) -> Result<Arc<ProductPage>, CatalogError> {
         let listing = format!(
             "search:{}:{}:{}:{}:{}",
             page.sort.name(),
@@ -174,13 +175,13 @@ impl Catalog {
         &self,
         listing: &str,
         load: impl Future<Output = Result<ProductPage, StoreError>>,
-    ) -> Result<ProductPage, CatalogError> {
+    ) -> Result<Arc<ProductPage>, CatalogError> {
         let generation = match self.cache.page(listing).await {
             Lookup::Hit(page) => return Ok(page),
             Lookup::Miss(generation) => Some(generation),
             Lookup::Unavailable => None,
         };
-        let page = load.await?;
+        let page = Arc::new(load.await?);
         if let Some(generation) = generation {
             self.cache.fill_page(generation, listing, &page).await;
         }

@@ -85,10 +85,15 @@ impl pb::products_service_server::ProductsService for ProductsApi {
         &self,
         request: Request<pb::ListProductsRequest>,
     ) -> Result<Response<pb::ListProductsResponse>, Status> {
-        let page = Page::<ListSort>::parse(request.get_ref().page.as_ref(), PageLimits::default())
+        let request = request.get_ref();
+        let page = Page::<ListSort>::parse(request.page.as_ref(), PageLimits::default())
             .map_err(status)?;
-        let products = self.catalog.list(&page).await.map_err(status)?;
-        Ok(Response::new(convert::page(products, &page)))
+        let found = self.catalog.list(&page).await.map_err(status)?;
+        Ok(Response::new(convert::page(
+            &found,
+            &page,
+            &request.if_none_match,
+        )))
     }
 
     async fn search_products(
@@ -102,8 +107,12 @@ impl pb::products_service_server::ProductsService for ProductsApi {
             (Ok(query), Ok(page)) => (query, page),
             (query, page) => return Err(status(convert::violations(query, page))),
         };
-        let products = self.catalog.search(&query, &page).await.map_err(status)?;
-        Ok(Response::new(convert::page(products, &page)))
+        let found = self.catalog.search(&query, &page).await.map_err(status)?;
+        Ok(Response::new(convert::page(
+            &found,
+            &page,
+            &request.if_none_match,
+        )))
     }
 
     async fn update_product(

@@ -28,7 +28,7 @@ async fn list_names(service: &TestService) -> Vec<String> {
     let response = service
         .client
         .clone()
-        .list_products(pb::ListProductsRequest { page: None })
+        .list_products(pb::ListProductsRequest::default())
         .await
         .unwrap()
         .into_inner();
@@ -166,7 +166,7 @@ async fn the_service_starts_and_serves_while_redis_is_unreachable() {
     assert_eq!(list_names(&service).await, ["Lamp"]);
     let search = pb::SearchProductsRequest {
         query: "warm".into(),
-        page: None,
+        ..Default::default()
     };
     let found = service
         .client

@@ -19,7 +19,10 @@ async fn list(service: &TestService, page: Option<PageRequest>) -> pb::ListProdu
     service
         .client
         .clone()
-        .list_products(pb::ListProductsRequest { page })
+        .list_products(pb::ListProductsRequest {
+            page,
+            ..Default::default()
+        })
         .await
         .expect("ListProducts answers")
         .into_inner()
@@ -36,10 +39,60 @@ async fn search(
         .search_products(pb::SearchProductsRequest {
             query: query.to_owned(),
             page,
+            ..Default::default()
         })
         .await
         .expect("SearchProducts answers")
         .into_inner()
+}
+
+async fn list_if_none_match(service: &TestService, etag: &str) -> pb::ListProductsResponse {
+    service
+        .client
+        .clone()
+        .list_products(pb::ListProductsRequest {
+            if_none_match: etag.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("ListProducts answers")
+        .into_inner()
+}
+
+#[tokio::test]
+async fn a_caller_holding_the_current_page_gets_not_modified() {
+    let service = support::start().await;
+    service.create("Lamp", "Warm light", 2500, 3).await;
+    let first = list(&service, None).await;
+    assert!(!first.not_modified);
+    assert_eq!(names(&first), ["Lamp"]);
+    assert_eq!(first.etag.len(), 16, "etag {:?}", first.etag);
+
+    let unchanged = list_if_none_match(&service, &first.etag).await;
+    assert!(unchanged.not_modified);
+    assert!(unchanged.products.is_empty() && unchanged.page.is_none());
+    assert_eq!(unchanged.etag, first.etag);
+
+    let other = list_if_none_match(&service, "0123456789abcdef").await;
+    assert!(!other.not_modified);
+    assert_eq!((names(&other), &other.etag), (vec!["Lamp"], &first.etag));
+
+    service.create("Desk", "", 9000, 1).await;
+    let changed = list_if_none_match(&service, &first.etag).await;
+    assert!(!changed.not_modified);
+    assert_eq!(names(&changed), ["Desk", "Lamp"]);
+    assert_ne!(changed.etag, first.etag);
+
+    let found = search(&service, "warm", None).await;
+    assert_eq!(names(&found), ["Lamp"]);
+    let request = pb::SearchProductsRequest {
+        query: "warm".into(),
+        if_none_match: found.etag.clone(),
+        ..Default::default()
+    };
+    let again = service.client.clone().search_products(request).await;
+    let again = again.expect("SearchProducts answers").into_inner();
+    assert!(again.not_modified && again.products.is_empty());
 }
 
 #[tokio::test]
@@ -91,6 +144,7 @@ async fn limit_above_one_hundred_and_unknown_sort_are_invalid() {
     let service = support::start().await;
     let request = pb::ListProductsRequest {
         page: page(1, 101, "stock; DROP TABLE products", SortOrder::Asc),
+        ..Default::default()
     };
     let status = service
         .client
@@ -189,6 +243,7 @@ async fn search_needs_a_word() {
     let request = pb::SearchProductsRequest {
         query: " &| ".into(),
         page: page(1, 500, "", SortOrder::Unspecified),
+        ..Default::default()
     };
     let status = service
         .client

@@ -3,6 +3,7 @@
 //! SUPER_ADMIN delete them.
 
 use axum::extract::State;
+use axum::response::Response;
 use serde::Deserialize;
 use shop_proto::products::v1 as pb;
 use utoipa::IntoParams;
@@ -18,6 +19,7 @@ use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::listing::{PageQuery, sort_fields};
+use crate::revalidation::PageKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,11 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
             patch_product,
             delete_product
         ))
-}
-
-fn page_of(response: pb::ListProductsResponse) -> Paginated<Product> {
-    let products = response.products.into_iter().map(Product::from).collect();
-    Paginated::new(products, response.page)
 }
 
 sort_fields!(
@@ -59,17 +56,23 @@ sort_fields!(
 async fn list_products(
     State(state): State<AppState>,
     Query(listing): Query<PageQuery<ProductSort>>,
-) -> Result<Envelope<Paginated<Product>>, ApiError> {
+) -> Result<Response, ApiError> {
     let request = pb::ListProductsRequest {
         page: Some(listing.to_request()?),
+        if_none_match: String::new(),
     };
-    let response = state
-        .clients
-        .products
-        .clone()
-        .list_products(request)
-        .await?;
-    Ok(Envelope::ok(page_of(response.into_inner())))
+    let key = PageKey::list(&request);
+    let mut products = state.clients.products.clone();
+    state
+        .pages
+        .answer(key, |if_none_match| async move {
+            let request = pb::ListProductsRequest {
+                if_none_match,
+                ..request
+            };
+            Ok(products.list_products(request).await?.into_inner())
+        })
+        .await
 }
 
 /// `?q=` of a search (its page is a [`PageQuery`]).
@@ -94,20 +97,28 @@ async fn search_products(
     // both were one struct.
     Query(listing): Query<PageQuery<SearchSort>>,
     Query(query): Query<SearchQuery>,
-) -> Result<Envelope<Paginated<Product>>, ApiError> {
+) -> Result<Response, ApiError> {
     let request = pb::SearchProductsRequest {
         page: Some(listing.to_request()?),
         query: query.q,
+        if_none_match: String::new(),
     };
-    let response = state
-        .clients
-        .products
-        .clone()
-        .search_products(request)
+    let key = PageKey::search(&request);
+    let mut products = state.clients.products.clone();
+    state
+        .pages
+        .answer(key, |if_none_match| async move {
+            let request = pb::SearchProductsRequest {
+                if_none_match,
+                ..request
+            };
+            let answer = products.search_products(request).await;
+            // products calls the text `query`; here it is the parameter `q`.
+            let answer =
+                answer.map_err(|status| ApiError::from(status).renaming_field("query", "q"))?;
+            Ok(answer.into_inner())
+        })
         .await
-        // products calls the text `query`; here it is the parameter `q`.
-        .map_err(|status| ApiError::from(status).renaming_field("query", "q"))?;
-    Ok(Envelope::ok(page_of(response.into_inner())))
 }
 
 /// One product (served from the cache when it is there).

@@ -1,7 +1,11 @@
 //! How listings and search results may be sorted, and a page of results.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
 use serde::{Deserialize, Serialize};
 use shop_common::pagination::{SortField, SortOrder};
+use xxhash_rust::xxh3::Xxh3Default;
 
 use super::product::Product;
 
@@ -81,16 +85,84 @@ impl SortField for SearchSort {
     }
 }
 
-/// One page of products and the size of the whole result.
+/// One page of products and the size of the whole result, with the tag of that
+/// content (stored as JSON without it; it is computed again when read back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PageContent")]
 pub struct ProductPage {
-    pub products: Vec<Product>,
-    pub total: u64,
+    products: Vec<Product>,
+    total: u64,
+    #[serde(skip_serializing)]
+    tag: PageTag,
+}
+
+impl ProductPage {
+    pub fn new(products: Vec<Product>, total: u64) -> Self {
+        let tag = PageTag::of(&products, total);
+        Self {
+            products,
+            total,
+            tag,
+        }
+    }
+
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Equal tags, equal pages: what a client that has the page sends back to learn
+    /// whether it changed.
+    pub fn tag(&self) -> PageTag {
+        self.tag
+    }
+}
+
+#[derive(Deserialize)]
+struct PageContent {
+    products: Vec<Product>,
+    total: u64,
+}
+
+impl From<PageContent> for ProductPage {
+    fn from(content: PageContent) -> Self {
+        ProductPage::new(content.products, content.total)
+    }
+}
+
+/// A 64-bit XXH3 digest of a page's content (fed by its `Hash`), the same in every
+/// replica of one build; a replica of another build may compute other tags, which
+/// only costs its callers a full answer. Two versions of one page sharing a tag is a
+/// 2^-64 chance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageTag(u64);
+
+impl PageTag {
+    fn of(products: &[Product], total: u64) -> Self {
+        let mut hasher = Xxh3Default::new();
+        products.hash(&mut hasher);
+        total.hash(&mut hasher);
+        PageTag(hasher.finish())
+    }
+}
+
+impl fmt::Display for PageTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use shop_common::money::Money;
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
     use super::*;
+    use crate::domain::product::ProductId;
 
     #[test]
     fn names_parse_back_to_their_field() {
@@ -104,6 +176,43 @@ mod tests {
         assert_eq!(SearchSort::parse("relevance"), Some(SearchSort::Relevance));
         assert_eq!(ListSort::parse("relevance"), None);
         assert_eq!(ListSort::parse("price; DROP TABLE products"), None);
+    }
+
+    fn vase(stock: i32) -> Product {
+        let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        Product {
+            id: ProductId::generate(),
+            name: "Vase".into(),
+            description: String::new(),
+            price: Money::from_cents(1250),
+            stock,
+            seller_id: Uuid::nil(),
+            images: vec!["https://img.example/vase.png".into()],
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_page_keeps_its_tag_through_json_and_any_change_changes_it() {
+        let product = vase(3);
+        let page = ProductPage::new(vec![product.clone()], 1);
+        let json = serde_json::to_value(&page).unwrap();
+        assert_eq!(json.as_object().unwrap().len(), 2, "no tag stored: {json}");
+        let back: ProductPage = serde_json::from_value(json).unwrap();
+        assert_eq!(back.tag(), page.tag());
+        assert_eq!(ProductPage::new(vec![product.clone()], 1).tag(), page.tag());
+
+        let sold = Product {
+            stock: 2,
+            ..product.clone()
+        };
+        assert_ne!(ProductPage::new(vec![sold], 1).tag(), page.tag());
+        assert_ne!(ProductPage::new(vec![product.clone()], 2).tag(), page.tag());
+        assert_ne!(ProductPage::new(Vec::new(), 1).tag(), page.tag());
+        let text = page.tag().to_string();
+        assert_eq!(text.len(), 16);
+        assert!(text.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl fmt::Display for ProductId {
 }
 
 /// A product as stored: what every read returns and what the cache holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Product {
     pub id: ProductId,
     pub name: String,

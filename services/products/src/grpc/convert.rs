@@ -30,10 +30,26 @@ pub fn product(product: Product) -> pb::Product {
     }
 }
 
-pub fn page<S>(products: ProductPage, page: &Page<S>) -> pb::ListProductsResponse {
+/// A page as the answer to a listing or a search: only its tag (`not_modified`) if
+/// that is the tag the caller has, else the whole page with its tag.
+pub fn page<S>(
+    found: &ProductPage,
+    page: &Page<S>,
+    if_none_match: &str,
+) -> pb::ListProductsResponse {
+    let etag = found.tag().to_string();
+    if etag == if_none_match {
+        return pb::ListProductsResponse {
+            etag,
+            not_modified: true,
+            ..Default::default()
+        };
+    }
     pb::ListProductsResponse {
-        products: products.products.into_iter().map(product).collect(),
-        page: Some(page.info(products.total)),
+        products: found.products().iter().cloned().map(product).collect(),
+        page: Some(page.info(found.total())),
+        etag,
+        not_modified: false,
     }
 }
 

@@ -226,7 +226,7 @@ impl ProductCache {
     }
 
     /// A page of a listing; `listing` names it completely (filters, sort, page).
-    pub async fn page(&self, listing: &str) -> Lookup<ProductPage> {
+    pub async fn page(&self, listing: &str) -> Lookup<Arc<ProductPage>> {
         if let Some(page) = self.near.page(listing) {
             return hit("page", page);
         }
@@ -244,6 +244,7 @@ impl ProductCache {
             None => Lookup::Unavailable,
             Some(entry) => match entry.and_then(|bytes| self.decode::<ProductPage>(&bytes)) {
                 Some(page) => {
+                    let page = Arc::new(page);
                     self.near.fill_page(epoch, listing, &page);
                     hit("page", page)
                 }
@@ -254,7 +255,7 @@ impl ProductCache {
 
     /// Caches a page read from the database after a miss under `generation`. A page
     /// computed before a write lands under an old generation, where nobody looks.
-    pub async fn fill_page(&self, generation: Generation, listing: &str, page: &ProductPage) {
+    pub async fn fill_page(&self, generation: Generation, listing: &str, page: &Arc<ProductPage>) {
         self.near.fill_page(generation.near, listing, page);
         let Some(value) = self.encode(page) else {
             return;

@@ -292,11 +292,12 @@ fn offset<S>(page: &Page<S>) -> i64 {
 }
 
 fn to_page(rows: Vec<ProductRow>, total: i64) -> Result<ProductPage, StoreError> {
-    Ok(ProductPage {
-        products: rows
-            .into_iter()
-            .map(Product::try_from)
-            .collect::<Result<_, _>>()?,
-        total: u64::try_from(total).unwrap_or_default(),
-    })
+    let products = rows
+        .into_iter()
+        .map(Product::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok(ProductPage::new(
+        products,
+        u64::try_from(total).unwrap_or_default(),
+    ))
 }

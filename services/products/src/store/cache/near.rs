@@ -8,7 +8,7 @@
 
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use moka::sync::Cache;
@@ -31,7 +31,8 @@ pub struct NearCache {
     ttl: Duration,
     epoch: AtomicU64,
     products: Entries<ProductId, Product>,
-    pages: Entries<String, ProductPage>,
+    /// Shared, not copied: a page is read far more often than it is filled.
+    pages: Entries<String, Arc<ProductPage>>,
 }
 
 impl NearCache {
@@ -54,7 +55,7 @@ impl NearCache {
         self.products.get(&id)
     }
 
-    pub fn page(&self, listing: &str) -> Option<ProductPage> {
+    pub fn page(&self, listing: &str) -> Option<Arc<ProductPage>> {
         self.pages.get(listing)
     }
 
@@ -68,13 +69,13 @@ impl NearCache {
         );
     }
 
-    pub fn fill_page(&self, epoch: Epoch, listing: &str, page: &ProductPage) {
+    pub fn fill_page(&self, epoch: Epoch, listing: &str, page: &Arc<ProductPage>) {
         if self.ttl.is_zero() {
             return;
         }
         self.pages.insert_all(
             || self.epoch() == epoch,
-            [(listing.to_owned(), page.clone())],
+            [(listing.to_owned(), Arc::clone(page))],
         );
     }
 
@@ -192,10 +193,7 @@ mod tests {
         let before = cache.epoch();
         cache.invalidate(&[]);
         cache.fill_products(before, std::slice::from_ref(&vase));
-        let page = ProductPage {
-            products: vec![vase.clone()],
-            total: 1,
-        };
+        let page = Arc::new(ProductPage::new(vec![vase.clone()], 1));
         cache.fill_page(before, "all", &page);
         assert_eq!(cache.product(vase.id), None);
         assert_eq!(cache.page("all"), None);
@@ -218,10 +216,7 @@ mod tests {
     fn a_stock_change_drops_the_product_and_keeps_the_pages() {
         let cache = NearCache::new(Duration::from_secs(60));
         let vase = product("Vase");
-        let page = ProductPage {
-            products: vec![vase.clone()],
-            total: 1,
-        };
+        let page = Arc::new(ProductPage::new(vec![vase.clone()], 1));
         cache.fill_products(cache.epoch(), std::slice::from_ref(&vase));
         cache.fill_page(cache.epoch(), "all", &page);
         cache.invalidate_products(&[vase.id]);
@@ -232,10 +227,7 @@ mod tests {
     #[test]
     fn any_write_drops_every_page() {
         let cache = NearCache::new(Duration::from_secs(60));
-        let page = ProductPage {
-            products: Vec::new(),
-            total: 0,
-        };
+        let page = Arc::new(ProductPage::new(Vec::new(), 0));
         cache.fill_page(cache.epoch(), "all:created_at:desc:1:10", &page);
         assert!(cache.page("all:created_at:desc:1:10").is_some());
         cache.invalidate(&[ProductId::generate()]);
