@@ -1,5 +1,6 @@
 //! Who is calling: bearer tokens verified in the gateway with auth's public key (no
-//! round trip to auth per request), and the role rules of the routes.
+//! round trip to auth per request; a token's signature is checked once while
+//! [`crate::verified_tokens`] keeps it), and the role rules of the routes.
 //!
 //! A valid token is not enough: [`crate::accounts`] also checks that its account still
 //! exists, is active and has the token's role (answers of users kept a few seconds).
@@ -138,12 +139,15 @@ impl FromRequestParts<AppState> for CurrentUser {
                     .into(),
             )
         })?;
-        let claims = verifier.verify(token).map_err(|error| match error {
-            VerifyError::Expired => {
-                ApiError::Unauthenticated("The token has expired; log in again".into())
-            }
-            VerifyError::Invalid(_) => ApiError::Unauthenticated("The token is invalid".into()),
-        })?;
+        let claims = state
+            .verified
+            .verify(verifier, token)
+            .map_err(|error| match error {
+                VerifyError::Expired => {
+                    ApiError::Unauthenticated("The token has expired; log in again".into())
+                }
+                VerifyError::Invalid(_) => ApiError::Unauthenticated("The token is invalid".into()),
+            })?;
         let user_id = claims
             .sub
             .parse()
@@ -155,7 +159,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         state.accounts.check(&state.clients.users, &actor).await?;
         Ok(CurrentUser {
             actor,
-            email: claims.email,
+            email: claims.email.clone(),
         })
     }
 }

@@ -28,6 +28,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod revalidation;
 pub mod routes;
+pub mod verified_tokens;
 pub mod workers;
 
 pub use config::Config;
@@ -46,6 +47,7 @@ use crate::clients::Clients;
 use crate::config::Upstreams;
 use crate::middleware::HttpSettings;
 use crate::revalidation::RevalidatedPages;
+use crate::verified_tokens::VerifiedTokens;
 use crate::workers::{MakeRouter, WorkerError};
 
 /// What every handler shares: the upstream clients, the token key and what is known
@@ -56,6 +58,7 @@ pub struct AppState {
     pub keys: KeyStore,
     pub accounts: Arc<AccountCheck>,
     pub pages: RevalidatedPages,
+    pub verified: VerifiedTokens,
 }
 
 /// Why the gateway could not start or stopped.
@@ -101,6 +104,7 @@ impl App {
                 keys: KeyStore::new(config.jwt_public_key),
                 accounts: Arc::default(),
                 pages: RevalidatedPages::default(),
+                verified: VerifiedTokens::default(),
             },
             upstreams: config.upstreams,
             settings: HttpSettings {
