@@ -8,7 +8,6 @@
 //! Every request still asks products, so an answer is never older than products'
 //! own; a products that sends no etag (an older version) gets nothing kept.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,27 +34,36 @@ struct KeptPage {
     body: Bytes,
 }
 
-/// Which listing a page belongs to: the request as products receives it, without its
-/// etag, behind the name of the call (two calls' requests may encode alike).
+/// A request for a page of products that can name the page the caller holds.
+pub trait PageRequest: Message {
+    /// Names the call: two calls' requests may encode alike.
+    const CALL: u8;
+
+    fn if_none_match(&mut self) -> &mut String;
+}
+
+impl PageRequest for pb::ListProductsRequest {
+    const CALL: u8 = b'l';
+
+    fn if_none_match(&mut self) -> &mut String {
+        &mut self.if_none_match
+    }
+}
+
+impl PageRequest for pb::SearchProductsRequest {
+    const CALL: u8 = b's';
+
+    fn if_none_match(&mut self) -> &mut String {
+        &mut self.if_none_match
+    }
+}
+
+/// Which page a request asks for: the call, and the request as products receives it
+/// without its etag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PageKey(Vec<u8>);
-
-impl PageKey {
-    pub fn list(request: &pb::ListProductsRequest) -> Self {
-        Self::of(b'l', request)
-    }
-
-    pub fn search(request: &pb::SearchProductsRequest) -> Self {
-        Self::of(b's', request)
-    }
-
-    fn of(call: u8, request: &impl Message) -> Self {
-        let mut key = Vec::with_capacity(1 + request.encoded_len());
-        key.push(call);
-        // Writing into a Vec cannot run out of room.
-        let _ = request.encode(&mut key);
-        PageKey(key)
-    }
+struct PageKey {
+    call: u8,
+    request: Vec<u8>,
 }
 
 /// The pages this gateway rendered, shared by its workers.
@@ -83,7 +91,7 @@ impl RevalidatedPages {
         let pages = Cache::builder()
             .max_capacity(bytes)
             .weigher(|key: &PageKey, page: &Arc<KeptPage>| {
-                let size = key.0.len() + page.etag.len() + page.body.len();
+                let size = key.request.len() + page.etag.len() + page.body.len();
                 u32::try_from(size).unwrap_or(u32::MAX)
             })
             .time_to_idle(IDLE_FOR)
@@ -91,20 +99,39 @@ impl RevalidatedPages {
         Self { pages }
     }
 
-    /// Answers with the page `key` names: `call` is given the etag of the page kept
-    /// for it ("" if none) and asks products, which answers either that page is
-    /// still current or with the page as it is now (then rendered and kept).
-    pub async fn answer<F, Fut>(&self, key: PageKey, call: F) -> Result<Response, ApiError>
-    where
-        F: FnOnce(String) -> Fut,
-        Fut: Future<Output = Result<pb::ListProductsResponse, ApiError>>,
-    {
+    /// Before `request` goes to products: puts in it the etag of the page kept for
+    /// it, if any. The answer then goes to [`Revalidation::answer`].
+    pub fn revalidate<R: PageRequest>(&self, request: &mut R) -> Revalidation {
+        let key = PageKey {
+            call: R::CALL,
+            request: request.encode_to_vec(),
+        };
         let kept = self.pages.get(&key);
-        let etag = kept.as_ref().map(|page| page.etag.clone());
-        let answer = call(etag.unwrap_or_default()).await?;
+        if let Some(page) = &kept {
+            request.if_none_match().clone_from(&page.etag);
+        }
+        Revalidation {
+            pages: self.clone(),
+            key,
+            kept,
+        }
+    }
+}
+
+/// A page request on its way to products.
+pub struct Revalidation {
+    pages: RevalidatedPages,
+    key: PageKey,
+    kept: Option<Arc<KeptPage>>,
+}
+
+impl Revalidation {
+    /// The kept page if products says it is still current; else `answer` rendered
+    /// (and kept, when products gave it an etag).
+    pub fn answer(self, answer: pb::ListProductsResponse) -> Result<Response, ApiError> {
         if answer.not_modified {
             // products says so only to the etag it was sent, never to "".
-            let kept = kept.ok_or(ApiError::Internal)?;
+            let kept = self.kept.ok_or(ApiError::Internal)?;
             return Ok(envelope::json_body(StatusCode::OK, kept.body.clone()));
         }
         let etag = answer.etag.clone();
@@ -117,7 +144,7 @@ impl RevalidatedPages {
                 etag,
                 body: body.clone(),
             };
-            self.pages.insert(key, Arc::new(page));
+            self.pages.pages.insert(self.key, Arc::new(page));
         }
         Ok(envelope::json_body(StatusCode::OK, body))
     }
@@ -130,8 +157,6 @@ fn page_of(response: pb::ListProductsResponse) -> Paginated<Product> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use axum::body::to_bytes;
     use shop_proto::common::v1::PageInfo;
 
@@ -164,82 +189,82 @@ mod tests {
         }
     }
 
-    /// Answers `key` with `answer`, and returns the etag products was sent and the body.
-    async fn ask(
-        pages: &RevalidatedPages,
-        key: &PageKey,
-        answer: pb::ListProductsResponse,
-    ) -> (String, Result<Bytes, ApiError>) {
-        let sent = Mutex::new(None);
-        let response = pages
-            .answer(key.clone(), |etag| {
-                *sent.lock().unwrap() = Some(etag);
-                async { Ok(answer) }
-            })
-            .await;
-        let body = match response {
-            Ok(response) => Ok(to_bytes(response.into_body(), usize::MAX).await.unwrap()),
-            Err(error) => Err(error),
-        };
-        (sent.into_inner().unwrap().unwrap(), body)
-    }
-
-    fn list_key(page: u32) -> PageKey {
-        PageKey::list(&pb::ListProductsRequest {
+    fn list(page: u32) -> pb::ListProductsRequest {
+        pb::ListProductsRequest {
             page: Some(shop_proto::common::v1::PageRequest {
                 page,
                 ..Default::default()
             }),
             ..Default::default()
-        })
+        }
+    }
+
+    /// Sends `request` with products answering `answer`; the etag products was sent,
+    /// and the body.
+    async fn ask<R: PageRequest>(
+        pages: &RevalidatedPages,
+        mut request: R,
+        answer: pb::ListProductsResponse,
+    ) -> (String, Result<Bytes, ApiError>) {
+        let revalidation = pages.revalidate(&mut request);
+        let body = match revalidation.answer(answer) {
+            Ok(response) => Ok(to_bytes(response.into_body(), usize::MAX).await.unwrap()),
+            Err(error) => Err(error),
+        };
+        (request.if_none_match().clone(), body)
     }
 
     #[tokio::test]
     async fn a_page_still_current_is_sent_again_as_rendered() {
         let pages = RevalidatedPages::default();
-        let key = list_key(1);
-        let (sent, first) = ask(&pages, &key, page(&["Lamp"], "e1")).await;
+        let (sent, first) = ask(&pages, list(1), page(&["Lamp"], "e1")).await;
         assert_eq!(sent, "");
         let first = first.unwrap();
         let expected = serde_json::to_vec(&Envelope::ok(page_of(page(&["Lamp"], "e1")))).unwrap();
         assert_eq!(first, expected);
 
-        let (sent, again) = ask(&pages, &key, not_modified("e1")).await;
+        let (sent, again) = ask(&pages, list(1), not_modified("e1")).await;
         assert_eq!(sent, "e1");
         assert_eq!(again.unwrap(), first);
 
-        let (sent, changed) = ask(&pages, &key, page(&["Desk", "Lamp"], "e2")).await;
+        let (sent, changed) = ask(&pages, list(1), page(&["Desk", "Lamp"], "e2")).await;
         assert_eq!(sent, "e1");
         assert!(
             String::from_utf8(changed.unwrap().to_vec())
                 .unwrap()
                 .contains("Desk")
         );
-        let (sent, _) = ask(&pages, &key, not_modified("e2")).await;
+        let (sent, _) = ask(&pages, list(1), not_modified("e2")).await;
         assert_eq!(sent, "e2");
     }
 
     #[tokio::test]
     async fn pages_are_kept_per_request_and_only_with_an_etag() {
         let pages = RevalidatedPages::default();
-        ask(&pages, &list_key(1), page(&["Lamp"], "e1"))
-            .await
-            .1
-            .unwrap();
-        let (sent, _) = ask(&pages, &list_key(2), page(&["Desk"], "")).await;
+        ask(&pages, list(1), page(&["Lamp"], "e1")).await.1.unwrap();
+        let (sent, _) = ask(&pages, list(2), page(&["Desk"], "")).await;
         assert_eq!(sent, "", "page 2 is another page");
-        let (sent, _) = ask(&pages, &list_key(2), page(&["Desk"], "")).await;
+        let (sent, _) = ask(&pages, list(2), page(&["Desk"], "")).await;
         assert_eq!(sent, "", "an answer without an etag is not kept");
 
-        let search = PageKey::search(&pb::SearchProductsRequest::default());
-        let list = PageKey::list(&pb::ListProductsRequest::default());
-        assert_ne!(search, list);
+        // Both encode as empty messages: the call tells them apart.
+        ask(
+            &pages,
+            pb::ListProductsRequest::default(),
+            page(&["Lamp"], "e3"),
+        )
+        .await
+        .1
+        .unwrap();
+        let search = pb::SearchProductsRequest::default();
+        let (sent, _) = ask(&pages, search, page(&["Lamp"], "e4")).await;
+        assert_eq!(sent, "", "a search is not the listing");
     }
 
     #[tokio::test]
     async fn not_modified_without_a_kept_page_is_an_error_not_an_empty_answer() {
         let pages = RevalidatedPages::default();
-        let (_, answer) = ask(&pages, &list_key(1), not_modified("e1")).await;
+        let (_, answer) = ask(&pages, list(1), not_modified("e1")).await;
         assert!(matches!(answer, Err(ApiError::Internal)));
     }
 
@@ -247,11 +272,15 @@ mod tests {
     fn kept_pages_stay_within_their_bytes() {
         let pages = RevalidatedPages::with_capacity(10_000);
         for n in 0..100 {
+            let key = PageKey {
+                call: b'l',
+                request: list(n).encode_to_vec(),
+            };
             let page = KeptPage {
                 etag: "e".into(),
                 body: Bytes::from(vec![b' '; 1000]),
             };
-            pages.pages.insert(list_key(n), Arc::new(page));
+            pages.pages.insert(key, Arc::new(page));
         }
         // moka applies its bound in its maintenance tasks; run them now.
         pages.pages.run_pending_tasks();

@@ -16,6 +16,16 @@ fn cup(name: &str, price: serde_json::Value) -> serde_json::Value {
     json!({"name": name, "description": "White porcelain", "price": price, "stock": 5})
 }
 
+/// Creates a product as the account of `token`; its path.
+async fn create(stack: &Stack, token: &str, body: serde_json::Value) -> String {
+    let created = stack
+        .post("/api/v1/products", Some(token), body)
+        .await
+        .expect(201);
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    format!("/api/v1/products/{id}")
+}
+
 #[tokio::test]
 async fn a_user_cannot_create_products_and_a_seller_cannot_delete_them() {
     let stack = Stack::start(catalog()).await;
@@ -50,18 +60,7 @@ async fn a_user_cannot_create_products_and_a_seller_cannot_delete_them() {
 async fn a_seller_replaces_and_patches_its_product() {
     let stack = Stack::start(catalog()).await;
     let seller = stack.account("SELLER").await;
-    let created = stack
-        .post(
-            "/api/v1/products",
-            Some(&seller.token),
-            cup("Cup", json!("12.00")),
-        )
-        .await
-        .expect(201);
-    let item = format!(
-        "/api/v1/products/{}",
-        created.data()["id"].as_str().unwrap()
-    );
+    let item = create(&stack, &seller.token, cup("Cup", json!("12.00"))).await;
 
     let patched = stack
         .patch(&item, Some(&seller.token), json!({"price": 10.25}))
@@ -186,18 +185,7 @@ async fn an_unknown_product_is_404() {
 async fn a_repeated_listing_shows_every_change() {
     let stack = Stack::start(catalog()).await;
     let seller = stack.account("SELLER").await;
-    let created = stack
-        .post(
-            "/api/v1/products",
-            Some(&seller.token),
-            cup("Teapot", json!(5)),
-        )
-        .await
-        .expect(201);
-    let item = format!(
-        "/api/v1/products/{}",
-        created.data()["id"].as_str().unwrap()
-    );
+    let item = create(&stack, &seller.token, cup("Teapot", json!(5))).await;
     let listing = "/api/v1/products?limit=5";
     let search = "/api/v1/products/search?q=teapot";
     let first = stack.get(listing, None).await.expect(200);

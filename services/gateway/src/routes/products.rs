@@ -19,7 +19,6 @@ use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::listing::{PageQuery, sort_fields};
-use crate::revalidation::PageKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -57,22 +56,14 @@ async fn list_products(
     State(state): State<AppState>,
     Query(listing): Query<PageQuery<ProductSort>>,
 ) -> Result<Response, ApiError> {
-    let request = pb::ListProductsRequest {
+    let mut request = pb::ListProductsRequest {
         page: Some(listing.to_request()?),
-        if_none_match: String::new(),
+        ..Default::default()
     };
-    let key = PageKey::list(&request);
+    let revalidation = state.pages.revalidate(&mut request);
     let mut products = state.clients.products.clone();
-    state
-        .pages
-        .answer(key, |if_none_match| async move {
-            let request = pb::ListProductsRequest {
-                if_none_match,
-                ..request
-            };
-            Ok(products.list_products(request).await?.into_inner())
-        })
-        .await
+    let answer = products.list_products(request).await?;
+    revalidation.answer(answer.into_inner())
 }
 
 /// `?q=` of a search (its page is a [`PageQuery`]).
@@ -98,27 +89,19 @@ async fn search_products(
     Query(listing): Query<PageQuery<SearchSort>>,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, ApiError> {
-    let request = pb::SearchProductsRequest {
+    let mut request = pb::SearchProductsRequest {
         page: Some(listing.to_request()?),
         query: query.q,
-        if_none_match: String::new(),
+        ..Default::default()
     };
-    let key = PageKey::search(&request);
+    let revalidation = state.pages.revalidate(&mut request);
     let mut products = state.clients.products.clone();
-    state
-        .pages
-        .answer(key, |if_none_match| async move {
-            let request = pb::SearchProductsRequest {
-                if_none_match,
-                ..request
-            };
-            let answer = products.search_products(request).await;
-            // products calls the text `query`; here it is the parameter `q`.
-            let answer =
-                answer.map_err(|status| ApiError::from(status).renaming_field("query", "q"))?;
-            Ok(answer.into_inner())
-        })
+    let answer = products
+        .search_products(request)
         .await
+        // products calls the text `query`; here it is the parameter `q`.
+        .map_err(|status| ApiError::from(status).renaming_field("query", "q"))?;
+    revalidation.answer(answer.into_inner())
 }
 
 /// One product (served from the cache when it is there).
