@@ -82,3 +82,62 @@ async fn a_rule_broken_only_in_a_stale_memory_does_not_refuse_the_add() {
     let after = add(&mut one.client, &user, &mug, 1999, 1).await.unwrap();
     assert_eq!(lines(&after), [(mug.clone(), 1)]);
 }
+
+#[tokio::test]
+async fn removals_quantities_and_clears_against_a_stale_memory_change_the_stored_cart() {
+    let mut one = start().await;
+    let mut two = replica_of(&one).await;
+    let (user, mug, pen, cup) = (id(), id(), id(), id());
+
+    // Replica one remembers [mug]; replica two adds a pen and a cup behind its back.
+    add(&mut one.client, &user, &mug, 1999, 1).await.unwrap();
+    add(&mut two.client, &user, &pen, 300, 1).await.unwrap();
+    add(&mut two.client, &user, &cup, 500, 1).await.unwrap();
+
+    // A line replica one does not remember is still found and removed.
+    let after = remove(&mut one.client, &user, &pen).await.unwrap();
+    assert_eq!(lines(&after), [(mug.clone(), 1), (cup.clone(), 1)]);
+
+    // A remembered line the other replica changed: the stored quantity is replaced,
+    // the other lines kept.
+    set_quantity(&mut two.client, &user, &mug, 5).await.unwrap();
+    add(&mut two.client, &user, &pen, 300, 2).await.unwrap();
+    let after = set_quantity(&mut one.client, &user, &mug, 3).await.unwrap();
+    assert_eq!(
+        lines(&after),
+        [(mug.clone(), 3), (cup.clone(), 1), (pen.clone(), 2)]
+    );
+
+    // A remembered line the other replica already removed: nothing to remove.
+    remove(&mut two.client, &user, &cup).await.unwrap();
+    let after = remove(&mut one.client, &user, &cup).await.unwrap();
+    assert_eq!(lines(&after), [(mug.clone(), 3), (pen.clone(), 2)]);
+
+    // A clear against a stale memory empties what is stored.
+    add(&mut two.client, &user, &cup, 500, 4).await.unwrap();
+    assert!(clear(&mut one.client, &user).await.items.is_empty());
+    assert!(get(&mut two.client, &user).await.items.is_empty());
+}
+
+#[tokio::test]
+async fn changes_of_a_cart_nobody_else_touches_answer_what_is_stored() {
+    let mut one = start().await;
+    let mut two = replica_of(&one).await;
+    let (user, mug, pen) = (id(), id(), id());
+
+    // Nobody else touches the cart: each change is answered from the memory of it.
+    add(&mut one.client, &user, &mug, 1999, 2).await.unwrap();
+    add(&mut one.client, &user, &pen, 300, 1).await.unwrap();
+    let after = set_quantity(&mut one.client, &user, &mug, 4).await.unwrap();
+    assert_eq!(lines(&after), lines(&get(&mut two.client, &user).await));
+    let after = remove(&mut one.client, &user, &mug).await.unwrap();
+    assert_eq!(lines(&after), [(pen.clone(), 1)]);
+    assert_eq!(lines(&after), lines(&get(&mut two.client, &user).await));
+
+    // Each of those writes moved the version on, so an add by the other replica
+    // and one by this replica both land.
+    add(&mut two.client, &user, &mug, 1999, 1).await.unwrap();
+    let after = add(&mut one.client, &user, &pen, 300, 1).await.unwrap();
+    assert_eq!(lines(&after), [(pen.clone(), 2), (mug.clone(), 1)]);
+    assert_eq!(lines(&after), lines(&get(&mut two.client, &user).await));
+}

@@ -79,6 +79,28 @@ impl Cart {
         Ok(())
     }
 
+    /// Sets the quantity of the product's line; false if the cart has no such line.
+    pub fn set_quantity(&mut self, product: ProductId, quantity: Quantity) -> bool {
+        match self
+            .lines
+            .iter_mut()
+            .find(|line| line.product_id == product)
+        {
+            Some(line) => {
+                line.quantity = quantity;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes the product's line; false if the cart has no such line.
+    pub fn remove(&mut self, product: ProductId) -> bool {
+        let before = self.lines.len();
+        self.lines.retain(|line| line.product_id != product);
+        self.lines.len() < before
+    }
+
     /// The sum of the lines' totals, exact to the cent.
     pub fn total_price(&self) -> Result<Money, MoneyError> {
         self.lines
@@ -165,6 +187,23 @@ mod tests {
         cart.add(line(7, 100, 1)).unwrap();
         assert_eq!(cart.lines.len(), MAX_LINES);
         assert_eq!(cart.lines[7].quantity.get(), 2);
+    }
+
+    #[test]
+    fn set_quantity_and_remove_change_only_the_products_line() {
+        let mut cart = Cart::empty(user());
+        cart.add(line(1, 100, 1)).unwrap();
+        cart.add(line(2, 100, 1)).unwrap();
+
+        assert!(cart.set_quantity(product(2), Quantity::new(7).unwrap()));
+        assert!(!cart.set_quantity(product(3), Quantity::new(7).unwrap()));
+        assert_eq!(cart.lines[1].quantity.get(), 7);
+        assert_eq!(cart.lines[0].quantity.get(), 1);
+
+        assert!(cart.remove(product(1)));
+        assert!(!cart.remove(product(1)));
+        assert_eq!(cart.lines.len(), 1);
+        assert_eq!(cart.lines[0].product_id, product(2));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! operation.
 //!
 //! Removing lines, setting a line's quantity and clearing are single atomic updates
-//! (`$pull`, positional `$set`, `$set`). Adding an item is an optimistic
+//! (`$pull`, positional `$set`, `$set`) unless the cart is remembered (below). Adding an item is an optimistic
 //! compare-and-set on the cart's `version`: read the cart, apply [`Cart::add`], write
 //! the new lines only if `version` is still the one read (else read again). The
 //! MongoDB-protocol test server cannot increment a field inside an array element
@@ -12,6 +12,12 @@
 //! version check gives the same guarantee: no concurrent change is ever lost. The
 //! read is skipped when this replica remembers the cart ([`KnownCarts`]): an add is
 //! then one write, and a stale memory costs only a failed write and the read.
+//!
+//! A remove, a quantity change or a clear of a remembered cart is the same
+//! conditional write, of the changed lines: the cart it leaves is then known without
+//! reading it back (an atomic update that returns the document is the dearest single
+//! operation of the test server). When nothing is remembered, or the memory is stale,
+//! they fall back to the atomic update.
 
 use std::time::Duration;
 
@@ -95,6 +101,12 @@ impl CartStore {
         product: ProductId,
         quantity: Quantity,
     ) -> Result<Option<Cart>, StoreError> {
+        let remembered = self
+            .change_remembered(user, |cart| cart.set_quantity(product, quantity))
+            .await?;
+        if remembered.is_some() {
+            return Ok(remembered);
+        }
         // The positional `$` is the array element the filter's `items.productId` matched.
         let update = doc! { "$set": { "items.$.quantity": document::quantity(quantity) } };
         self.update_returning(line_filter(user, product), update)
@@ -108,6 +120,12 @@ impl CartStore {
         user: UserId,
         product: ProductId,
     ) -> Result<Option<Cart>, StoreError> {
+        let remembered = self
+            .change_remembered(user, |cart| cart.remove(product))
+            .await?;
+        if remembered.is_some() {
+            return Ok(remembered);
+        }
         let update = doc! { "$pull": { ITEMS: { "productId": product.to_string() } } };
         self.update_returning(line_filter(user, product), update)
             .await
@@ -116,9 +134,50 @@ impl CartStore {
     /// Empties the user's cart; a user without one gets an empty cart and nothing is
     /// written.
     pub async fn clear(&self, user: UserId) -> Result<Cart, StoreError> {
+        let remembered = self
+            .change_remembered(user, |cart| {
+                cart.lines.clear();
+                true
+            })
+            .await?;
+        if let Some(cart) = remembered {
+            return Ok(cart);
+        }
         let update = doc! { "$set": { ITEMS: [] } };
         let cleared = self.update_returning(cart_filter(user), update).await?;
         Ok(cleared.unwrap_or_else(|| Cart::empty(user)))
+    }
+
+    /// Applies `change` to the cart this replica remembers and writes the changed
+    /// lines if the stored cart is still at the remembered version, so the cart
+    /// written is exactly the one returned. `None` when nothing is remembered, when
+    /// `change` does not apply to the remembered cart (false), or when the stored cart
+    /// has moved on (it is forgotten then): the caller changes the stored cart itself.
+    async fn change_remembered(
+        &self,
+        user: UserId,
+        change: impl FnOnce(&mut Cart) -> bool,
+    ) -> Result<Option<Cart>, StoreError> {
+        let Some(Snapshot {
+            mut cart,
+            stored: Some(stored),
+        }) = self.known.get(user)
+        else {
+            return Ok(None);
+        };
+        if !change(&mut cart) {
+            return Ok(None);
+        }
+        match self.write_if_unchanged(&cart, Some(stored)).await? {
+            Some(written) => {
+                self.known.remember(&cart, written);
+                Ok(Some(cart))
+            }
+            None => {
+                self.known.forget(user);
+                Ok(None)
+            }
+        }
     }
 
     /// Reads the user's cart (and remembers it).
