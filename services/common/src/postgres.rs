@@ -5,6 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
@@ -23,6 +24,15 @@ pub enum PostgresError {
     #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
+
+/// A pooled connection idle this long is pinged before it is handed out, since the
+/// server may have gone away meanwhile; a busier one is not.
+///
+/// sqlx pings a connection (a round trip) when it comes back to the pool, which
+/// closes a broken one, and by default again before every use. With one or two
+/// statements per use, that second ping was a third of the round trips of the
+/// order flow, and 10 % of the orders service's CPU in a `buy` profile.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// Pool settings.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +76,15 @@ pub async fn connect(url: &PostgresUrl, options: PoolOptions) -> Result<PgPool, 
                 PgPoolOptions::new()
                     .max_connections(options.max_connections)
                     .acquire_timeout(options.acquire_timeout)
+                    .test_before_acquire(false)
+                    .before_acquire(|connection, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PING_IF_IDLE_FOR {
+                                connection.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(connect)
                     .await
             }
