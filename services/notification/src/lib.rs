@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 
 pub use config::Config;
 use shop_common::events::Consumer;
-use shop_common::events::consumer::BACKGROUND_FETCH_WAIT;
+use shop_common::events::consumer::FetchPace;
 use shop_common::server::{GrpcServer, ServerError};
 use tokio_util::sync::CancellationToken;
 
@@ -66,7 +66,7 @@ impl App {
             self.config.kafka,
             "notification",
             (&events::CONSUMED, &events::PRODUCED),
-            BACKGROUND_FETCH_WAIT,
+            FetchPace::Background,
             NotificationEvents::new(self.transport),
         )
         .run_beside(self.server, shutdown)

@@ -1,18 +1,24 @@
 //! Events orders consumes: stock's answer (`stock_reserved` / `stock_rejected`) and
 //! shipping's `order_shipped`. Each is applied once (its id is recorded in the same
 //! transaction as its effect).
+//!
+//! Two consumer groups take them: stock's answers confirm or cancel an order a
+//! customer is waiting on, so they are fetched promptly; shipments are fetched at the
+//! background pace, so that they add no prompt fetches to the broker's load.
 
 use shop_common::events::payloads::{OrderShipped, StockRejected, StockReserved};
 use shop_common::events::{Event, EventError, EventHandler, EventType, HandleError};
 
 use crate::workflow::{FlowError, Workflow};
 
-/// Topics orders consumes.
-pub const CONSUMED: [EventType; 3] = [
-    EventType::StockReserved,
-    EventType::StockRejected,
-    EventType::OrderShipped,
-];
+/// Topics orders consumes promptly, in the group [`STOCK_ANSWERS_GROUP`].
+pub const STOCK_ANSWERS: [EventType; 2] = [EventType::StockReserved, EventType::StockRejected];
+/// Consumer group of [`STOCK_ANSWERS`].
+pub const STOCK_ANSWERS_GROUP: &str = "orders";
+/// Topics orders consumes at the background pace, in the group [`SHIPMENTS_GROUP`].
+pub const SHIPMENTS: [EventType; 1] = [EventType::OrderShipped];
+/// Consumer group of [`SHIPMENTS`].
+pub const SHIPMENTS_GROUP: &str = "orders-shipments";
 /// Topics orders produces (through the outbox).
 pub const PRODUCED: [EventType; 3] = [
     EventType::OrderCreated,
@@ -20,6 +26,7 @@ pub const PRODUCED: [EventType; 3] = [
     EventType::OrderCancelled,
 ];
 
+#[derive(Clone)]
 pub struct OrderEvents {
     pub workflow: Workflow,
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 pub use config::Config;
 pub use error::AppError;
-use shop_common::events::consumer::PROMPT_FETCH_WAIT;
+use shop_common::events::consumer::FetchPace;
 use shop_common::events::{Consumer, EventProducer};
 use shop_common::grpc_client::{self, ChannelTimeouts};
 use shop_common::postgres::{PoolOptions, connect_and_migrate};
@@ -81,14 +81,23 @@ impl App {
 
         let relay = OutboxRelay::new(self.pool, self.producer, kafka.topic_prefix.clone(), wake);
         let relay = tokio::spawn(relay.run(stop.clone()));
-        let consumer = Consumer::of_events(
+        let handler = OrderEvents {
+            workflow: workflow.clone(),
+        };
+        let stock_answers = Consumer::of_events(
+            kafka.clone(),
+            events::STOCK_ANSWERS_GROUP,
+            (&events::STOCK_ANSWERS, &events::PRODUCED),
+            FetchPace::Prompt,
+            handler.clone(),
+        )
+        .spawn(stop.clone());
+        let shipments = Consumer::of_events(
             kafka,
-            "orders",
-            (&events::CONSUMED, &events::PRODUCED),
-            PROMPT_FETCH_WAIT,
-            OrderEvents {
-                workflow: workflow.clone(),
-            },
+            events::SHIPMENTS_GROUP,
+            (&events::SHIPMENTS, &[]),
+            FetchPace::Background,
+            handler,
         )
         .spawn(stop.clone());
 
@@ -98,7 +107,7 @@ impl App {
         )));
         let served = self.server.serve(routes, &[SERVICE_NAME], shutdown).await;
         stop.cancel();
-        let _ = tokio::join!(relay, consumer);
+        let _ = tokio::join!(relay, stock_answers, shipments);
         Ok(served?)
     }
 }

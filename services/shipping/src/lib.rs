@@ -11,7 +11,7 @@ pub mod tracking;
 use std::net::SocketAddr;
 
 pub use config::Config;
-use shop_common::events::consumer::BACKGROUND_FETCH_WAIT;
+use shop_common::events::consumer::FetchPace;
 use shop_common::events::{Consumer, EventProducer};
 use shop_common::server::{GrpcServer, ServerError};
 use tokio_util::sync::CancellationToken;
@@ -58,7 +58,7 @@ impl App {
             self.config.kafka,
             "shipping",
             (&events::CONSUMED, &events::PRODUCED),
-            BACKGROUND_FETCH_WAIT,
+            FetchPace::Background,
             handler,
         )
         .run_beside(self.server, shutdown)

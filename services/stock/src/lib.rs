@@ -12,7 +12,7 @@ pub mod events;
 use std::net::SocketAddr;
 
 pub use config::Config;
-use shop_common::events::consumer::PROMPT_FETCH_WAIT;
+use shop_common::events::consumer::FetchPace;
 use shop_common::events::{Consumer, EventProducer};
 use shop_common::grpc_client::{self, ChannelTimeouts};
 use shop_common::server::{GrpcServer, ServerError};
@@ -64,7 +64,7 @@ impl App {
             self.config.kafka,
             "stock",
             (&events::CONSUMED, &events::PRODUCED),
-            PROMPT_FETCH_WAIT,
+            FetchPace::Prompt,
             self.handler,
         )
         .run_beside(self.server, shutdown)

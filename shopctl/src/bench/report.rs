@@ -296,8 +296,9 @@ fn method(out: &mut String, r: &BenchResults) {
          produce answers took over 10 s. Production runs Kafka. tansu holds every fetch for \
          the consumer's fetch wait, data or not: stock and orders, the consumers between an \
          accepted order and its confirmation, fetch with a {} ms wait here (a fetch is cheap \
-         in memory; the services' default of 20 ms suits the SQLite engine), the others with \
-         their default (unless `KAFKA_FETCH_WAIT_MS` was set for the run). The in-memory engine \
+         in memory; the services' default of 20 ms suits the SQLite engine) unless \
+         `KAFKA_FETCH_WAIT_MS` was set for the run; the consumers nobody waits for \
+         (shipping, notification, orders' shipments) always wait 200 ms. The in-memory engine \
          lists every record of a partition on each fetch that finds data, so the broker's CPU \
          per fetch grows with the records a run adds (see its column under CPU per request).\n\
          - Idle RSS: `VmRSS` after every service reported healthy, before any request. \

@@ -13,16 +13,14 @@ use uuid::Uuid;
 const DRAIN: Duration = Duration::from_secs(180);
 
 /// Each consumer group and the event types it consumes (each service's
-/// `events::CONSUMED`), under the platform's topic prefix.
-const GROUPS: [(&str, &[EventType]); 4] = [
+/// `events::CONSUMED`; orders' `STOCK_ANSWERS` and `SHIPMENTS`), under the platform's
+/// topic prefix.
+const GROUPS: [(&str, &[EventType]); 5] = [
     (
         "orders",
-        &[
-            EventType::StockReserved,
-            EventType::StockRejected,
-            EventType::OrderShipped,
-        ],
+        &[EventType::StockReserved, EventType::StockRejected],
     ),
+    ("orders-shipments", &[EventType::OrderShipped]),
     (
         "stock",
         &[EventType::OrderCreated, EventType::OrderCancelled],

@@ -50,9 +50,32 @@ const MAX_UNFINISHED: usize = 512;
 /// each fetch costs it 1-2 ms of CPU plus ~0.3 ms per partition read, idle or not:
 /// 10 ms kept a core half busy with two idle consumers.
 pub const PROMPT_FETCH_WAIT: Duration = Duration::from_millis(20);
-/// The fetch wait of consumers nobody waits for (shipping, notification): a fraction
-/// of the broker's idle cost of [`PROMPT_FETCH_WAIT`].
+/// The fetch wait of consumers nobody waits for (shipping, notification, orders'
+/// shipments): a fraction of the broker's idle cost of [`PROMPT_FETCH_WAIT`].
 pub const BACKGROUND_FETCH_WAIT: Duration = Duration::from_millis(200);
+
+/// How soon a consumer's new events must reach its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchPace {
+    /// On the path from an accepted order to its confirmation (a customer waits):
+    /// `KAFKA_FETCH_WAIT_MS`, else [`PROMPT_FETCH_WAIT`].
+    Prompt,
+    /// Nobody waits for the outcome: [`BACKGROUND_FETCH_WAIT`] always, since
+    /// `KAFKA_FETCH_WAIT_MS` tunes the hops of the order flow. A fetch that finds data
+    /// costs tansu a listing of the partition's records, so a topic fetched this
+    /// rarely costs it a small fraction of a prompt one.
+    Background,
+}
+
+impl FetchPace {
+    /// The `fetch.wait.max.ms` this pace asks of the broker under `kafka`'s settings.
+    pub fn fetch_wait(self, kafka: &KafkaConfig) -> Duration {
+        match self {
+            FetchPace::Prompt => kafka.fetch_wait.unwrap_or(PROMPT_FETCH_WAIT),
+            FetchPace::Background => BACKGROUND_FETCH_WAIT,
+        }
+    }
+}
 
 /// Why a handler did not process an event.
 #[derive(Debug, thiserror::Error)]
@@ -87,9 +110,8 @@ pub struct Consumer<H> {
     pub consume: Vec<String>,
     /// Topics to create first (what it consumes and produces, and dead-letter topics).
     pub ensure: Vec<String>,
-    /// How soon a new event reaches the handler: [`PROMPT_FETCH_WAIT`] or
-    /// [`BACKGROUND_FETCH_WAIT`] (unless `KAFKA_FETCH_WAIT_MS` says otherwise).
-    pub fetch_wait: Duration,
+    /// How soon a new event reaches the handler.
+    pub pace: FetchPace,
     pub handler: H,
 }
 
@@ -100,7 +122,7 @@ impl<H> Consumer<H> {
         kafka: KafkaConfig,
         group: &'static str,
         (consumed, produced): (&[EventType], &[EventType]),
-        fetch_wait: Duration,
+        pace: FetchPace,
         handler: H,
     ) -> Self {
         Self {
@@ -108,7 +130,7 @@ impl<H> Consumer<H> {
             ensure: kafka.topics_for(consumed, produced),
             kafka,
             group,
-            fetch_wait,
+            pace,
             handler,
         }
     }
@@ -122,7 +144,7 @@ impl<H: EventHandler + 'static> Consumer<H> {
             return Ok(());
         }
         let group = self.kafka.group(self.group);
-        let fetch_wait = self.kafka.fetch_wait.unwrap_or(self.fetch_wait);
+        let fetch_wait = self.pace.fetch_wait(&self.kafka);
         let consumer =
             EventConsumer::subscribe_with(&self.kafka, &group, &self.consume, fetch_wait)?;
         tracing::info!(%group, topics = ?self.consume, "consuming");
@@ -339,5 +361,32 @@ mod tests {
         let ahead = record(Timestamp::CreateTime(10_250));
         assert_eq!(age(&ahead, now), Some(Duration::ZERO));
         assert_eq!(age(&record(Timestamp::NotAvailable), now), None);
+    }
+
+    fn kafka(fetch_wait: Option<Duration>) -> KafkaConfig {
+        KafkaConfig {
+            brokers: "127.0.0.1:9092".parse().expect("host:port"),
+            topic_prefix: String::new(),
+            partitions: 3,
+            replication: 1,
+            client_id: "orders".to_owned(),
+            fetch_wait,
+        }
+    }
+
+    #[test]
+    fn the_fetch_wait_setting_tunes_prompt_consumers_only() {
+        let set = kafka(Some(Duration::from_millis(5)));
+        assert_eq!(FetchPace::Prompt.fetch_wait(&set), Duration::from_millis(5));
+        assert_eq!(
+            FetchPace::Background.fetch_wait(&set),
+            BACKGROUND_FETCH_WAIT
+        );
+        let unset = kafka(None);
+        assert_eq!(FetchPace::Prompt.fetch_wait(&unset), PROMPT_FETCH_WAIT);
+        assert_eq!(
+            FetchPace::Background.fetch_wait(&unset),
+            BACKGROUND_FETCH_WAIT
+        );
     }
 }

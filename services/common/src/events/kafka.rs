@@ -28,8 +28,9 @@ pub struct KafkaConfig {
     /// Identifies this client in the broker's logs: the service name.
     pub client_id: String,
     /// `KAFKA_FETCH_WAIT_MS`: how long the broker may hold a fetch that finds nothing,
-    /// for every consumer of the service (default: each consumer's own, see
-    /// [`super::consumer::PROMPT_FETCH_WAIT`]). Kafka answers a fetch as soon as data
+    /// for the service's prompt consumers (default
+    /// [`super::consumer::PROMPT_FETCH_WAIT`]; background ones keep theirs, see
+    /// [`super::consumer::FetchPace`]). Kafka answers a fetch as soon as data
     /// arrives, so 500 costs it no latency; tansu holds every fetch this long, so
     /// shorter means faster hops and more broker CPU.
     pub fetch_wait: Option<Duration>,
