@@ -2,16 +2,17 @@
 //! operation.
 //!
 //! Removing lines, setting a line's quantity and clearing are single atomic updates
-//! (`$pull`, positional `$set`, `$set`) unless the cart is remembered (below). Adding an item is an optimistic
-//! compare-and-set on the cart's `version`: read the cart, apply [`Cart::add`], write
-//! the new lines only if `version` is still the one read (else read again). The
-//! MongoDB-protocol test server cannot increment a field inside an array element
-//! (`$inc` on `items.$.quantity`), corrupts arrays that `$push` appends documents to,
-//! and mis-evaluates the negative array filters a guarded `$push` needs, so the
-//! atomic increment of the classic design is not available on both servers; the
-//! version check gives the same guarantee: no concurrent change is ever lost. The
-//! read is skipped when this replica remembers the cart ([`KnownCarts`]): an add is
-//! then one write, and a stale memory costs only a failed write and the read.
+//! (`$pull`, positional `$set`, `$set`) unless the cart is remembered (below). Adding
+//! an item is an optimistic compare-and-set on the cart's `version`: read the cart,
+//! apply [`Cart::add`], write the new lines only if `version` is still the one read
+//! (else read again). The MongoDB-protocol test server cannot increment a field
+//! inside an array element (`$inc` on `items.$.quantity`), corrupts arrays that
+//! `$push` appends documents to, and mis-evaluates the negative array filters a
+//! guarded `$push` needs, so the atomic increment of the classic design is not
+//! available on both servers; the version check gives the same guarantee: no
+//! concurrent change is ever lost. The read is skipped when this replica remembers
+//! the cart ([`KnownCarts`]): an add is then one write, and a stale memory costs only
+//! a failed write and the read.
 //!
 //! A remove, a quantity change or a clear of a remembered cart is the same
 //! conditional write, of the changed lines: the cart it leaves is then known without
