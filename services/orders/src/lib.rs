@@ -5,6 +5,7 @@
 //! - [`store`]: orders, items, outbox, processed events.
 //! - [`workflow`]: every change to an order with its events, in one transaction.
 //! - [`relay`]: publishes the outbox to Kafka.
+//! - [`janitor`]: deletes sent outbox rows and processed event ids past their retention.
 //! - [`events`]: consumes stock's and shipping's events.
 //! - `grpc`: the `OrdersService` face.
 
@@ -14,6 +15,7 @@ pub mod domain;
 mod error;
 pub mod events;
 mod grpc;
+pub mod janitor;
 pub mod relay;
 pub mod store;
 pub mod workflow;
@@ -35,6 +37,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::events::OrderEvents;
+use crate::janitor::RetentionJanitor;
 use crate::relay::OutboxRelay;
 use crate::workflow::Workflow;
 
@@ -79,6 +82,8 @@ impl App {
         let workflow = Workflow::new(self.pool.clone(), wake.clone());
         let kafka = self.config.kafka.clone();
 
+        let janitor = RetentionJanitor::new(self.pool.clone(), self.config.retention);
+        let janitor = tokio::spawn(janitor.run(stop.clone()));
         let relay = OutboxRelay::new(self.pool, self.producer, kafka.topic_prefix.clone(), wake);
         let relay = tokio::spawn(relay.run(stop.clone()));
         let handler = OrderEvents {
@@ -107,7 +112,7 @@ impl App {
         )));
         let served = self.server.serve(routes, &[SERVICE_NAME], shutdown).await;
         stop.cancel();
-        let _ = tokio::join!(relay, stock_answers, shipments);
+        let _ = tokio::join!(relay, janitor, stock_answers, shipments);
         Ok(served?)
     }
 }

@@ -1,9 +1,11 @@
 //! The outbox relay: publishes outbox rows to Kafka, a batch at a time (queued in id
 //! order; a retried send may land after a later row, which no consumer relies on: the
-//! events of one order go to different topics), and marks them sent once the broker
-//! acknowledged them. A broker outage only delays events: the relay
-//! retries with backoff, and rows stay unsent until published. A crash between publish
-//! and mark publishes a row twice; consumers are idempotent, so that is harmless.
+//! events of one order go to different topics). A batch is claimed (marked sent and
+//! locked) in a transaction committed once the broker acknowledged it, so the marks
+//! become visible only for events the broker took. A broker outage only delays events:
+//! the relay retries with backoff, and rows stay unsent until published. A crash
+//! between publish and commit publishes a row twice; consumers are idempotent, so that
+//! is harmless.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,30 +88,30 @@ impl OutboxRelay {
         }
     }
 
-    /// Publishes one batch of unsent rows and marks sent those the broker
-    /// acknowledged; a failure leaves its row for the next round.
+    /// Publishes one batch of unsent rows, claimed (marked sent) in the transaction
+    /// that ends once the broker answered; those it refused are marked unsent again
+    /// for the next round.
     async fn publish_batch(&self) -> Result<usize, RelayError> {
         let mut tx = self.pool.begin().await?;
-        let pending = outbox::lock_unsent(&mut tx, BATCH).await?;
+        let pending = outbox::claim_unsent(&mut tx, BATCH).await?;
         // All at once: the producer packs them into a few requests, where one at a
         // time would wait for a broker round trip per event.
         let results = join_all(pending.iter().map(|event| self.publish(event))).await;
-        let mut sent = Vec::with_capacity(pending.len());
+        let mut refused = Vec::new();
         let mut failure = None;
         for (event, result) in pending.iter().zip(results) {
-            match result {
-                Ok(()) => sent.push(event.id),
-                Err(error) => {
-                    failure.get_or_insert(error);
-                }
+            if let Err(error) = result {
+                refused.push(event.id);
+                failure.get_or_insert(error);
             }
         }
-        outbox::mark_sent(&mut tx, &sent).await?;
+        outbox::unmark(&mut tx, &refused).await?;
         tx.commit().await?;
-        metrics::counter!("outbox_published_total").increment(sent.len() as u64);
+        let sent = pending.len() - refused.len();
+        metrics::counter!("outbox_published_total").increment(sent as u64);
         match failure {
             Some(error) => Err(error.into()),
-            None => Ok(sent.len()),
+            None => Ok(sent),
         }
     }
 

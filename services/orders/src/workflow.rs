@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use shop_common::events::payloads::{OrderCancelled, OrderConfirmed, OrderCreated, OrderLineItem};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -184,8 +184,9 @@ impl Workflow {
         }
         let (applied, announced) = match decide(&order)? {
             Decision::Change(change) => {
-                orders::set_status(&mut tx, order_id, change).await?;
-                (Applied::Changed, announce(&mut tx, &order, change).await?)
+                let announcement = announcement(&order, change)?;
+                orders::set_status(&mut tx, order_id, change, announcement.as_ref()).await?;
+                (Applied::Changed, announcement.is_some())
             }
             Decision::Compensate => {
                 let reason = order.cancel_reason.as_deref().unwrap_or("cancelled");
@@ -195,7 +196,7 @@ impl Workflow {
             Decision::Nothing => (Applied::Ignored, false),
         };
         tx.commit().await?;
-        // A wake-up with nothing new costs the relay an empty round (three statements);
+        // A wake-up with nothing new costs the relay an empty round (BEGIN, a claim, COMMIT);
         // shipping alone would cause one per order.
         if announced {
             self.relay.notify_one();
@@ -204,29 +205,20 @@ impl Workflow {
     }
 }
 
-/// Puts the events a status change announces in the outbox; false if it announces
-/// none (shipping announces `order_shipped` itself, and delivery is not announced).
-async fn announce(
-    conn: &mut PgConnection,
-    order: &Order,
-    change: StatusChange<'_>,
-) -> Result<bool, StoreError> {
-    match change {
-        StatusChange::Confirm => {
-            let event = OrderConfirmed {
-                order_id: order.id,
-                user_id: order.user_id,
-                user_email: order.user_email.clone(),
-                total_price: order.total,
-            };
-            outbox::enqueue(conn, &event).await?;
-        }
-        StatusChange::Cancel { reason } => {
-            outbox::enqueue(conn, &order_cancelled(order, reason)).await?;
-        }
-        StatusChange::Ship { .. } | StatusChange::Deliver => return Ok(false),
-    }
-    Ok(true)
+/// The event a status change announces; none for shipping (shipping announces
+/// `order_shipped` itself) and delivery (not announced).
+fn announcement(order: &Order, change: StatusChange<'_>) -> Result<Option<NewEvent>, StoreError> {
+    let event = match change {
+        StatusChange::Confirm => NewEvent::new(&OrderConfirmed {
+            order_id: order.id,
+            user_id: order.user_id,
+            user_email: order.user_email.clone(),
+            total_price: order.total,
+        })?,
+        StatusChange::Cancel { reason } => NewEvent::new(&order_cancelled(order, reason))?,
+        StatusChange::Ship { .. } | StatusChange::Deliver => return Ok(None),
+    };
+    Ok(Some(event))
 }
 
 fn order_cancelled(order: &Order, reason: &str) -> OrderCancelled {

@@ -161,6 +161,7 @@ impl Services {
                 .expect("a URL"),
             products_url: products_url.parse().expect("a URL"),
             kafka: kafka_config(&kafka, "orders"),
+            retention: shop_orders::config::Retention::DEFAULT,
         };
         let app = shop_orders::App::build(config)
             .await

@@ -4,9 +4,11 @@
 //!   (`processed_events`, recorded as an event's order is locked), which make the
 //!   consumers idempotent: a redelivered event is recognised and changes nothing.
 //! - [`outbox`]: events written in the same transaction as the change they describe.
+//! - [`retention`]: deleting sent outbox rows and processed event ids once old enough.
 
 pub mod orders;
 pub mod outbox;
+pub mod retention;
 
 use sqlx::migrate::Migrator;
 

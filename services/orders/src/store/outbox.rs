@@ -52,27 +52,36 @@ pub async fn enqueue<P: EventPayload>(
     Ok(())
 }
 
-/// Locks up to `limit` unsent events, oldest first. Rows locked by another relay are
-/// skipped, so several replicas never publish the same batch at once.
-pub async fn lock_unsent(
+/// Claims up to `limit` unsent events, oldest first: marks them sent and locks them
+/// until the caller's transaction ends, in one statement. Rows locked by another relay
+/// are skipped, so several replicas never publish the same batch at once. The caller
+/// publishes them, then [`unmark`]s those the broker refused before committing; a
+/// rollback (or a crash) leaves them all unsent.
+pub async fn claim_unsent(
     conn: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<PendingEvent>, StoreError> {
-    Ok(sqlx::query_as::<_, PendingEvent>(
-        "SELECT id, topic, key, payload::text AS payload FROM outbox \
-         WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    let mut claimed = sqlx::query_as::<_, PendingEvent>(
+        "UPDATE outbox SET sent_at = now() WHERE id IN ( \
+           SELECT id FROM outbox WHERE sent_at IS NULL \
+           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED \
+         ) \
+         RETURNING id, topic, key, payload::text AS payload",
     )
     .bind(limit)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    // RETURNING follows no order; events are published oldest first.
+    claimed.sort_unstable_by_key(|event| event.id);
+    Ok(claimed)
 }
 
-/// Marks events published.
-pub async fn mark_sent(conn: &mut PgConnection, ids: &[i64]) -> Result<(), StoreError> {
+/// Marks claimed events unsent again (the broker did not take them).
+pub async fn unmark(conn: &mut PgConnection, ids: &[i64]) -> Result<(), StoreError> {
     if ids.is_empty() {
         return Ok(());
     }
-    sqlx::query("UPDATE outbox SET sent_at = now() WHERE id = ANY($1)")
+    sqlx::query("UPDATE outbox SET sent_at = NULL WHERE id = ANY($1)")
         .bind(ids)
         .execute(conn)
         .await?;

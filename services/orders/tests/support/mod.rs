@@ -288,6 +288,7 @@ async fn start_orders(kafka: &KafkaConfig, products_url: &str) -> (SocketAddr, R
         database_url: db.url.parse().expect("a URL"),
         products_url: products_url.parse().expect("a URL"),
         kafka: kafka.clone(),
+        retention: shop_orders::config::Retention::DEFAULT,
     };
     let app = shop_orders::App::build(config)
         .await

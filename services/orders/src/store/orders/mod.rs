@@ -193,11 +193,14 @@ impl StatusChange<'_> {
     }
 }
 
-/// Writes a status change (the caller checked it is legal, under the row lock).
+/// Writes a status change (the caller checked it is legal, under the row lock) and
+/// puts the event announcing it, if any, in the outbox: one statement, so a change
+/// costs one round trip to the database.
 pub async fn set_status(
     conn: &mut PgConnection,
     id: Uuid,
     change: StatusChange<'_>,
+    announcement: Option<&NewEvent>,
 ) -> Result<(), StoreError> {
     let (reason, tracking) = match change {
         StatusChange::Cancel { reason } => (Some(reason), None),
@@ -205,18 +208,25 @@ pub async fn set_status(
         StatusChange::Confirm | StatusChange::Deliver => (None, None),
     };
     sqlx::query(
-        "UPDATE orders SET status = $2, \
-           cancel_reason = COALESCE($3, cancel_reason), \
-           tracking_number = COALESCE($4, tracking_number), \
-           shipped_at = CASE WHEN $4::text IS NULL THEN shipped_at ELSE now() END, \
-           confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END, \
-           updated_at = now() \
-         WHERE id = $1",
+        "WITH changed AS ( \
+           UPDATE orders SET status = $2, \
+             cancel_reason = COALESCE($3, cancel_reason), \
+             tracking_number = COALESCE($4, tracking_number), \
+             shipped_at = CASE WHEN $4::text IS NULL THEN shipped_at ELSE now() END, \
+             confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END, \
+             updated_at = now() \
+           WHERE id = $1 RETURNING id \
+         ) \
+         INSERT INTO outbox (topic, key, payload) \
+         SELECT $5, $6, $7::json FROM changed WHERE $5::text IS NOT NULL",
     )
     .bind(id)
     .bind(change.target().as_str())
     .bind(reason)
     .bind(tracking)
+    .bind(announcement.map(|event| event.topic))
+    .bind(announcement.map(|event| event.key.as_str()))
+    .bind(announcement.map(|event| event.json.as_str()))
     .execute(conn)
     .await?;
     Ok(())

@@ -1,0 +1,63 @@
+//! Deleting what is only kept for a while: outbox rows once published (kept to trace
+//! an order's events) and the ids of processed events (kept while Kafka could still
+//! redeliver them).
+//!
+//! Each call deletes at most `limit` rows, oldest first, so that one sweep never holds
+//! many row locks or writes a burst of WAL at once.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+use super::StoreError;
+
+/// Deletes up to `limit` outbox rows sent more than `age` ago; returns how many.
+/// Unsent rows are never deleted, however old.
+pub async fn delete_sent_events(
+    pool: &PgPool,
+    age: Duration,
+    limit: i64,
+) -> Result<u64, StoreError> {
+    let deleted = sqlx::query(
+        "DELETE FROM outbox WHERE id IN ( \
+           SELECT id FROM outbox \
+           WHERE sent_at < now() - $1 * interval '1 millisecond' \
+           ORDER BY sent_at LIMIT $2 \
+         )",
+    )
+    .bind(millis(age))
+    .bind(limit)
+    .execute(pool)
+    .await?;
+    Ok(deleted.rows_affected())
+}
+
+/// Forgets up to `limit` event ids processed more than `age` ago; returns how many.
+pub async fn forget_processed_events(
+    pool: &PgPool,
+    age: Duration,
+    limit: i64,
+) -> Result<u64, StoreError> {
+    let deleted = sqlx::query(
+        "DELETE FROM processed_events WHERE event_id IN ( \
+           SELECT event_id FROM processed_events \
+           WHERE processed_at < now() - $1 * interval '1 millisecond' \
+           ORDER BY processed_at LIMIT $2 \
+         )",
+    )
+    .bind(millis(age))
+    .bind(limit)
+    .execute(pool)
+    .await?;
+    Ok(deleted.rows_affected())
+}
+
+/// The longest age passed to PostgreSQL: `now()` minus more overflows its timestamps,
+/// and a retention of a thousand years keeps everything, as a longer one would.
+const LONGEST_AGE: Duration = Duration::from_secs(1000 * 365 * 86_400);
+
+/// `age` in milliseconds, at most [`LONGEST_AGE`].
+fn millis(age: Duration) -> i64 {
+    // LONGEST_AGE in milliseconds fits an i64 many times over.
+    i64::try_from(age.min(LONGEST_AGE).as_millis()).unwrap_or(i64::MAX)
+}
