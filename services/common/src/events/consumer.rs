@@ -35,7 +35,8 @@ use self::flow::{FetchGate, ReceiveErrors};
 use self::handling::Outcome;
 use self::progress::{KeyQueues, Lane, Offsets, TopicPartition};
 use super::envelope::{Event, EventType};
-use super::kafka::{EventProducer, KafkaConfig};
+use super::kafka::KafkaConfig;
+use super::producer::EventProducer;
 
 /// Handlers running at once. Each may hold a database connection: keep it below the
 /// services' pool size.

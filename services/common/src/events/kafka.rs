@@ -1,4 +1,4 @@
-//! Kafka settings, topic creation and the producer, on `rdkafka`.
+//! Kafka settings and topic creation, on `rdkafka`.
 
 use std::time::Duration;
 
@@ -6,11 +6,9 @@ use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 
-use super::envelope::{Event, EventType};
+use super::envelope::EventType;
 use crate::config::{ConfigError, Env, KafkaBrokers};
 
 /// Where Kafka is and how topics are named and created.
@@ -138,57 +136,5 @@ pub async fn ensure_topics_until_ready(
             () = shutdown.cancelled() => return false,
             () = tokio::time::sleep(backoff.next_delay()) => {}
         }
-    }
-}
-
-/// A producer that waits for the broker's acknowledgement of every message.
-#[derive(Clone)]
-pub struct EventProducer {
-    producer: FutureProducer,
-    timeout: Duration,
-}
-
-impl EventProducer {
-    pub fn new(config: &KafkaConfig) -> Result<Self, KafkaError> {
-        let timeout = Duration::from_secs(10);
-        let producer = config
-            .client_config()
-            .set("acks", "all")
-            .set("message.timeout.ms", timeout.as_millis().to_string())
-            .set("linger.ms", "1")
-            .create()?;
-        Ok(Self { producer, timeout })
-    }
-
-    /// Sends one record and waits until the broker has it.
-    pub async fn send(
-        &self,
-        topic: &str,
-        key: &str,
-        payload: &[u8],
-        headers: &[(&str, &str)],
-    ) -> Result<(), KafkaError> {
-        let headers = headers.iter().fold(OwnedHeaders::new(), |h, (key, value)| {
-            h.insert(Header {
-                key,
-                value: Some(*value),
-            })
-        });
-        let record = FutureRecord::to(topic)
-            .key(key)
-            .payload(payload)
-            .headers(headers);
-        self.producer
-            .send(record, self.timeout)
-            .await
-            .map(|_| ())
-            .map_err(|(error, _)| error)
-    }
-
-    /// Publishes an event on `topic` under `key` (the order id).
-    pub async fn publish(&self, topic: &str, key: &str, event: &Event) -> Result<(), KafkaError> {
-        let event_id = event.event_id.to_string();
-        self.send(topic, key, &event.to_bytes(), &[("event_id", &event_id)])
-            .await
     }
 }
