@@ -79,6 +79,37 @@ impl Platform {
         Ok(())
     }
 
+    /// Replaces the per-service defaults with `service_env`, and stops (within `grace`)
+    /// and starts again every service they name, which then runs with them.
+    pub async fn restart_with(
+        &mut self,
+        service_env: Vec<(ServiceKind, String, String)>,
+        grace: Duration,
+    ) -> Result<(), PlatformError> {
+        let mut named: Vec<ServiceKind> = Vec::new();
+        for (service, _, _) in &service_env {
+            if !named.contains(service) {
+                named.push(*service);
+            }
+        }
+        self.spec.service_env = service_env;
+        for service in named {
+            if let Some(process) = self.process_mut(service) {
+                process.stop(grace).await?;
+            }
+            self.restart(service)?;
+        }
+        Ok(())
+    }
+
+    /// The process id of every running service.
+    pub fn pids(&self) -> Vec<(ServiceKind, u32)> {
+        self.processes
+            .iter()
+            .filter_map(|process| Some((process.service, process.pid()?)))
+            .collect()
+    }
+
     pub fn process_mut(&mut self, service: ServiceKind) -> Option<&mut ServiceProcess> {
         self.processes.iter_mut().find(|p| p.service == service)
     }

@@ -199,24 +199,16 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     env.push(("KAFKA_BROKERS".to_owned(), broker.brokers()));
     eprintln!("==> starting the platform (cold start)");
     let ports = PortPlan::block(options.port_base);
-    let (mut running, cold_start) = platform::start(
-        bin_dir,
-        env,
-        broker::consumer_env(),
-        ports,
-        Duration::from_secs(60),
-    )
-    .await?;
+    // The services' own settings; `runs` gives the confirmation path its faster fetch
+    // wait before `buy` only (see `broker::consumer_env`).
+    let (mut running, cold_start) =
+        platform::start(bin_dir, env, Vec::new(), ports, Duration::from_secs(60)).await?;
     let idle = platform::memory(&mut running);
     let gateway = format!(
         "http://127.0.0.1:{}/api/v1",
         ports.port(ServiceKind::Gateway)
     );
-    let pids: Vec<(ServiceKind, u32)> = ServiceKind::ALL
-        .into_iter()
-        .filter_map(|service| Some((service, running.process_mut(service)?.pid()?)))
-        .collect();
-    let measured = runs::measure(&options, &gateway, &pids).await;
+    let measured = runs::measure(&options, &gateway, &mut running).await;
     let after = platform::memory(&mut running);
     eprintln!("==> stopping the platform");
     running.stop(Duration::from_secs(15)).await;

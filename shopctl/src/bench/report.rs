@@ -294,10 +294,12 @@ fn method(out: &mut String, r: &BenchResults) {
          - Kafka: a tansu broker of the run's own with its in-memory storage engine. The local tansu of \
          `scripts/infra.sh` stores on SQLite, which serialises writes: at 200 orders/s its \
          produce answers took over 10 s. Production runs Kafka. tansu holds every fetch for \
-         the consumer's fetch wait, data or not: stock and orders, the consumers between an \
-         accepted order and its confirmation, fetch with a {} ms wait here (a fetch is cheap \
-         in memory; the services' default of 20 ms suits the SQLite engine) unless \
-         `KAFKA_FETCH_WAIT_MS` was set for the run; the consumers nobody waits for \
+         the consumer's fetch wait, data or not. The read scenarios run with the services' \
+         default of 20 ms. Before `buy`, stock and orders, the consumers between an accepted \
+         order and its confirmation, are restarted with a {} ms wait (a fetch is cheap in \
+         memory; 20 ms suits the SQLite engine) unless `KAFKA_FETCH_WAIT_MS` was set for the \
+         run, and a few unmeasured orders go through them; their peak and after-the-run RSS \
+         below are those of the restarted processes. The consumers nobody waits for \
          (shipping, notification, orders' shipments) always wait 200 ms. The in-memory engine \
          lists every record of a partition on each fetch that finds data, so the broker's CPU \
          per fetch grows with the records a run adds (see its column under CPU per request).\n\
