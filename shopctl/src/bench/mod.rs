@@ -199,10 +199,11 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     env.push(("KAFKA_BROKERS".to_owned(), broker.brokers()));
     eprintln!("==> starting the platform (cold start)");
     let ports = PortPlan::block(options.port_base);
-    // The services' own settings; `runs` gives the confirmation path its faster fetch
-    // wait before `buy` only (see `broker::consumer_env`).
+    // The consumers wait long in the read scenarios; `runs` gives the confirmation path
+    // its short fetch wait before `buy`.
+    let reads = broker::consumer_env(broker::READS_FETCH_WAIT_MS);
     let (mut running, cold_start) =
-        platform::start(bin_dir, env, Vec::new(), ports, Duration::from_secs(60)).await?;
+        platform::start(bin_dir, env, reads, ports, Duration::from_secs(60)).await?;
     let idle = platform::memory(&mut running);
     let gateway = format!(
         "http://127.0.0.1:{}/api/v1",

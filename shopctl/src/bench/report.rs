@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::broker::CONFIRMATION_PATH_FETCH_WAIT_MS;
+use super::broker::{CONFIRMATION_PATH_FETCH_WAIT_MS, READS_FETCH_WAIT_MS};
 use super::cpu::Spender;
 use super::machine::Images;
 use super::rss::mib;
@@ -294,11 +294,13 @@ fn method(out: &mut String, r: &BenchResults) {
          - Kafka: a tansu broker of the run's own with its in-memory storage engine. The local tansu of \
          `scripts/infra.sh` stores on SQLite, which serialises writes: at 200 orders/s its \
          produce answers took over 10 s. Production runs Kafka. tansu holds every fetch for \
-         the consumer's fetch wait, data or not. The read scenarios run with the services' \
-         default of 20 ms. Before `buy`, stock and orders, the consumers between an accepted \
-         order and its confirmation, are restarted with a {} ms wait (a fetch is cheap in \
-         memory; 20 ms suits the SQLite engine) unless `KAFKA_FETCH_WAIT_MS` was set for the \
-         run, and a few unmeasured orders go through them; their peak and after-the-run RSS \
+         the consumer's fetch wait, data or not. Stock and orders, the consumers between an \
+         accepted order and its confirmation, wait {} ms in the read scenarios (what they \
+         would use against Kafka, which answers as soon as data arrives; a fetch the broker \
+         answers wakes threads that requests queue behind). Before `buy` they are restarted \
+         with a {} ms wait (a fetch is cheap in memory; the services' default of 20 ms suits \
+         the SQLite engine) and a few unmeasured orders go through them; unless \
+         `KAFKA_FETCH_WAIT_MS` was set for the run, which then holds throughout; their peak and after-the-run RSS \
          below are those of the restarted processes. The consumers nobody waits for \
          (shipping, notification, orders' shipments) always wait 200 ms. The in-memory engine \
          lists every record of a partition on each fetch that finds data, so the broker's CPU \
@@ -320,6 +322,7 @@ fn method(out: &mut String, r: &BenchResults) {
         },
         r.options.port_base,
         r.options.warmup,
+        READS_FETCH_WAIT_MS,
         CONFIRMATION_PATH_FETCH_WAIT_MS,
         r.options.poll_interval
     );

@@ -229,15 +229,15 @@ pub async fn measure(
 }
 
 /// Restarts stock and orders with the confirmation path's fetch wait (see
-/// [`broker::consumer_env`]) and sends a few unmeasured orders through them. The read
-/// scenarios ran before with the services' defaults: a fetch every 5 ms per consumer,
-/// answered by the broker, woke threads that requests then queued behind (a cached
-/// product read at half its max rate: p50 0.85 against 0.74 ms, p99 5.4-8.0 against
-/// 4.5-4.9 ms).
+/// [`broker::CONFIRMATION_PATH_FETCH_WAIT_MS`]; the read scenarios ran with
+/// [`broker::READS_FETCH_WAIT_MS`]) and sends a few unmeasured orders through them.
 async fn prepare_buy(s: &mut Session<'_>, platform: &mut Platform) -> Result<(), BenchError> {
     eprintln!("==> restarting stock and orders with a 5 ms fetch wait");
     platform
-        .restart_with(broker::consumer_env(), RESTART_GRACE)
+        .restart_with(
+            broker::consumer_env(broker::CONFIRMATION_PATH_FETCH_WAIT_MS),
+            RESTART_GRACE,
+        )
         .await?;
     platform.wait_healthy(RESTART_TIMEOUT).await?;
     s.pids = platform.pids();
