@@ -8,12 +8,13 @@
 
 use std::time::Duration;
 
+use sqlx::PgPool;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Retention;
-use crate::store::{StoreError, retention};
-use sqlx::PgPool;
+use crate::store::StoreError;
+use crate::store::retention::{self, Kept};
 
 /// How often the janitor looks for old rows.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -61,13 +62,27 @@ impl RetentionJanitor {
         }
     }
 
+    /// Deletes the `kept` rows older than `age` a batch at a time, until a batch is not
+    /// full; returns how many.
+    async fn drain(&self, kept: Kept, age: Duration) -> Result<u64, StoreError> {
+        let mut total = 0;
+        loop {
+            let deleted = retention::delete_older_than(&self.pool, kept, age, BATCH).await?;
+            total += deleted;
+            if deleted < BATCH.unsigned_abs() {
+                return Ok(total);
+            }
+        }
+    }
+
     /// Deletes everything past its retention, a batch at a time.
     pub async fn sweep(&self) -> Result<Swept, StoreError> {
-        let age = self.retention.outbox.0;
-        let sent_events = drain(|| retention::delete_sent_events(&self.pool, age, BATCH)).await?;
-        let age = self.retention.processed_events.0;
-        let processed_events =
-            drain(|| retention::forget_processed_events(&self.pool, age, BATCH)).await?;
+        let sent_events = self
+            .drain(Kept::SentEvents, self.retention.outbox.0)
+            .await?;
+        let processed_events = self
+            .drain(Kept::ProcessedEvents, self.retention.processed_events.0)
+            .await?;
         metrics::counter!("retention_deleted_total", "table" => "outbox").increment(sent_events);
         metrics::counter!("retention_deleted_total", "table" => "processed_events")
             .increment(processed_events);
@@ -75,21 +90,5 @@ impl RetentionJanitor {
             sent_events,
             processed_events,
         })
-    }
-}
-
-/// Runs `delete` until it deletes less than a full batch; returns the total.
-async fn drain<F, Fut>(mut delete: F) -> Result<u64, StoreError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<u64, StoreError>>,
-{
-    let mut total = 0;
-    loop {
-        let deleted = delete().await?;
-        total += deleted;
-        if deleted < BATCH.unsigned_abs() {
-            return Ok(total);
-        }
     }
 }

@@ -11,44 +11,50 @@ use sqlx::PgPool;
 
 use super::StoreError;
 
-/// Deletes up to `limit` outbox rows sent more than `age` ago; returns how many.
-/// Unsent rows are never deleted, however old.
-pub async fn delete_sent_events(
-    pool: &PgPool,
-    age: Duration,
-    limit: i64,
-) -> Result<u64, StoreError> {
-    let deleted = sqlx::query(
-        "DELETE FROM outbox WHERE id IN ( \
-           SELECT id FROM outbox \
-           WHERE sent_at < now() - $1 * interval '1 millisecond' \
-           ORDER BY sent_at LIMIT $2 \
-         )",
-    )
-    .bind(millis(age))
-    .bind(limit)
-    .execute(pool)
-    .await?;
-    Ok(deleted.rows_affected())
+/// The rows kept for a while.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Outbox rows once sent (unsent rows are never deleted, however old).
+    SentEvents,
+    /// Ids of processed events.
+    ProcessedEvents,
 }
 
-/// Forgets up to `limit` event ids processed more than `age` ago; returns how many.
-pub async fn forget_processed_events(
+impl Kept {
+    /// Deletes the oldest `$2` rows older than `$1` milliseconds.
+    fn delete_statement(self) -> &'static str {
+        match self {
+            Kept::SentEvents => {
+                "DELETE FROM outbox WHERE id IN ( \
+                   SELECT id FROM outbox \
+                   WHERE sent_at < now() - $1 * interval '1 millisecond' \
+                   ORDER BY sent_at LIMIT $2 \
+                 )"
+            }
+            Kept::ProcessedEvents => {
+                "DELETE FROM processed_events WHERE event_id IN ( \
+                   SELECT event_id FROM processed_events \
+                   WHERE processed_at < now() - $1 * interval '1 millisecond' \
+                   ORDER BY processed_at LIMIT $2 \
+                 )"
+            }
+        }
+    }
+}
+
+/// Deletes up to `limit` of the `kept` rows older than `age`, oldest first; returns
+/// how many.
+pub async fn delete_older_than(
     pool: &PgPool,
+    kept: Kept,
     age: Duration,
     limit: i64,
 ) -> Result<u64, StoreError> {
-    let deleted = sqlx::query(
-        "DELETE FROM processed_events WHERE event_id IN ( \
-           SELECT event_id FROM processed_events \
-           WHERE processed_at < now() - $1 * interval '1 millisecond' \
-           ORDER BY processed_at LIMIT $2 \
-         )",
-    )
-    .bind(millis(age))
-    .bind(limit)
-    .execute(pool)
-    .await?;
+    let deleted = sqlx::query(kept.delete_statement())
+        .bind(millis(age))
+        .bind(limit)
+        .execute(pool)
+        .await?;
     Ok(deleted.rows_affected())
 }
 
