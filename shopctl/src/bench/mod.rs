@@ -4,6 +4,7 @@
 //!
 //! - [`platform`]: build, infrastructure, start with cold-start timing.
 //! - [`broker`]: the Kafka-protocol broker of the run (in memory).
+//! - [`databases`]: the run's own PostgreSQL databases.
 //! - [`ceiling`]: the bare axum server we compare the gateway with.
 //! - [`runs`]: the load scenarios, in order.
 //! - [`rss`]: memory of the service processes.
@@ -17,6 +18,7 @@ pub mod args;
 pub mod broker;
 pub mod ceiling;
 pub mod cpu;
+pub mod databases;
 pub mod machine;
 pub mod platform;
 pub mod report;
@@ -32,6 +34,7 @@ use std::time::Duration;
 use shop_common::service::ServiceKind;
 
 use self::ceiling::CeilingError;
+use self::databases::RunDatabases;
 use self::machine::{Commit, Images, Machine};
 use self::platform::ColdStart;
 use self::rss::Memory;
@@ -58,6 +61,8 @@ pub enum BenchError {
     ProductBody(crate::load::stats::Failure),
     #[error("the benchmark's broker: {0}")]
     Broker(String),
+    #[error("the run's databases: {0}")]
+    Databases(String),
     #[error("{0} was interrupted")]
     Interrupted(&'static str),
 }
@@ -192,7 +197,9 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     eprintln!("==> building the release binaries");
     let bin_dir = platform::build(&options.root).await?;
     eprintln!("==> starting the infrastructure");
-    let mut env = platform::infra_env(&options.root)?;
+    let run = platform::run_name(std::time::SystemTime::now());
+    let mut env = platform::infra_env(&options.root, &run)?;
+    let databases = RunDatabases::create(&mut env, &run).await?;
     let tansu = crate::infra::InfraScript::new(&options.root).binary("kafka")?;
     let broker = broker::BenchBroker::start(&tansu, options.port_base + BROKER_PORT_OFFSET).await?;
     env.retain(|(name, _)| name != "KAFKA_BROKERS");
@@ -214,6 +221,7 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     eprintln!("==> stopping the platform");
     running.stop(Duration::from_secs(15)).await;
     drop(broker);
+    databases.drop_all().await;
     let runs = measured?;
     Ok(BenchResults {
         machine,

@@ -38,11 +38,11 @@ pub async fn build(root: &Path) -> Result<PathBuf, BenchError> {
 }
 
 /// Starts the infrastructure (idempotent) and returns the services' environment: its
-/// connection variables, the local admin, and Kafka topics of this run's own (a prefix
-/// with the start time): a `shopctl up` beside it sees none of its events, and events
-/// an earlier run left unprocessed do not queue ahead of this run's. Passwords are
+/// connection variables, the local admin, and Kafka topics and cache keys of run
+/// `run`'s own (see [`run_name`]): a `shopctl up` beside it sees none of its events, and events an
+/// earlier run left unprocessed do not queue ahead of this run's. Passwords are
 /// hashed at the services' production cost (no `ARGON2_*` overrides).
-pub fn infra_env(root: &Path) -> Result<Vec<(String, String)>, BenchError> {
+pub fn infra_env(root: &Path, run: &str) -> Result<Vec<(String, String)>, BenchError> {
     let infra = InfraScript::new(root);
     // Not the local broker: the bench runs its own (see `broker`), and an idle local
     // one would only take CPU from the run.
@@ -54,20 +54,21 @@ pub fn infra_env(root: &Path) -> Result<Vec<(String, String)>, BenchError> {
             "SHOP_ADMIN_PASSWORD".to_owned(),
             LOCAL_ADMIN_PASSWORD.to_owned(),
         ),
-        (
-            "KAFKA_TOPIC_PREFIX".to_owned(),
-            topic_prefix(SystemTime::now()),
-        ),
+        ("KAFKA_TOPIC_PREFIX".to_owned(), format!("{run}.")),
+        // Products' cache keys too: listing pages of an earlier run's catalog could
+        // otherwise be found under the current listing generation.
+        ("REDIS_KEY_PREFIX".to_owned(), format!("{run}:products:")),
     ]);
     Ok(env)
 }
 
-/// `bench<seconds since the epoch>.`
-fn topic_prefix(now: SystemTime) -> String {
+/// The name of a run started at `now`, `bench<seconds since the epoch>`: its topics'
+/// prefix and its databases' (see `databases`).
+pub fn run_name(now: SystemTime) -> String {
     let seconds = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
-    format!("bench{seconds}.")
+    format!("bench{seconds}")
 }
 
 /// Starts every service and waits until all are healthy, timing each.
@@ -146,9 +147,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_run_has_topics_of_its_own() {
+    fn every_run_has_a_name_of_its_own() {
         let at = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
-        assert_eq!(topic_prefix(at), "bench1795000000.");
-        assert_ne!(topic_prefix(at), topic_prefix(at + Duration::from_secs(1)));
+        assert_eq!(run_name(at), "bench1795000000");
+        assert_ne!(run_name(at), run_name(at + Duration::from_secs(1)));
     }
 }

@@ -291,6 +291,9 @@ fn method(out: &mut String, r: &BenchResults) {
          - Latencies of successful requests, HDR histograms (3 significant digits); failures \
          counted by status.\n\
          - Services on ports {}.., warm-up of {:?} before the first scenario.\n\
+         - PostgreSQL: databases of the run's own, empty at its start and dropped at its \
+         end; Redis: the products cache under a key prefix of the run's own. MongoDB is \
+         shared: carts are per user, and the run's users are new.\n\
          - Kafka: a tansu broker of the run's own with its in-memory storage engine. The local tansu of \
          `scripts/infra.sh` stores on SQLite, which serialises writes: at 200 orders/s its \
          produce answers took over 10 s. Production runs Kafka. tansu holds every fetch for \
