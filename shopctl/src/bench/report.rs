@@ -302,9 +302,9 @@ fn method(out: &mut String, r: &BenchResults) {
          would use against Kafka, which answers as soon as data arrives; a fetch the broker \
          answers wakes threads that requests queue behind). Before `buy` they are restarted \
          with a {} ms wait (a fetch is cheap in memory; the services' default of 20 ms suits \
-         the SQLite engine) and a few unmeasured orders go through them; unless \
-         `KAFKA_FETCH_WAIT_MS` was set for the run, which then holds throughout; their peak and after-the-run RSS \
-         below are those of the restarted processes. The consumers nobody waits for \
+         the SQLite engine), and a few unmeasured orders go through them; their peak and \
+         after-the-run RSS below are those of the restarted processes. A \
+         `KAFKA_FETCH_WAIT_MS` set for the run holds throughout instead. The consumers nobody waits for \
          (shipping, notification, orders' shipments) always wait 200 ms. The in-memory engine \
          lists every record of a partition on each fetch that finds data, so the broker's CPU \
          per fetch grows with the records a run adds (see its column under CPU per request).\n\
