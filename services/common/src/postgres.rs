@@ -1,6 +1,9 @@
 //! PostgreSQL pools: created once per service, connected with bounded retries so a
 //! service started just before its database waits for it instead of crash-looping,
-//! and migrated with the service's own `sqlx` migrations.
+//! and migrated with the service's own `sqlx` migrations. [`admin`]: creating and
+//! dropping databases.
+
+pub mod admin;
 
 use std::str::FromStr;
 use std::time::Duration;

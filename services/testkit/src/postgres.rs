@@ -1,8 +1,8 @@
 //! A fresh PostgreSQL database per test.
 
+use shop_common::postgres::admin::{DatabaseName, create_database, drop_database};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{AssertSqlSafe, Executor};
 
 use crate::infra::{Infra, host_port, not_running, require_listening};
 
@@ -38,9 +38,8 @@ pub async fn empty_database() -> TestDatabase {
     };
     drop_stale_databases(&admin).await;
     let name = crate::dated_name();
-    // The name is ours (letters, digits, underscore), so formatting it in is safe.
-    let create = AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#));
-    if let Err(error) = admin.execute(create).await {
+    let database = DatabaseName::new(name.as_str()).expect("a dated name is a database name");
+    if let Err(error) = create_database(&admin, &database).await {
         panic!("cannot create test database {name}: {error}");
     }
     admin.close().await;
@@ -65,10 +64,9 @@ async fn drop_stale_databases(admin: &PgPool) {
                 .fetch_all(admin)
                 .await
                 .unwrap_or_default();
-        for name in names.into_iter().filter(|n| crate::is_stale(n)) {
-            // A dated test name is letters, digits and underscores only.
-            let drop = AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#));
-            let _ = admin.execute(drop).await;
+        let stale = names.into_iter().filter(|n| crate::is_stale(n));
+        for database in stale.filter_map(DatabaseName::new) {
+            let _ = drop_database(admin, &database).await;
         }
     })
     .await;

@@ -4,7 +4,8 @@
 //! second of a `buy` run, spent in autoanalyze of `orders`, `order_items` and
 //! `outbox`, decided its p99.)
 
-use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use shop_common::postgres::admin::{DatabaseName, create_database, drop_database};
+use sqlx::{Connection, PgConnection};
 use url::Url;
 
 use super::BenchError;
@@ -21,7 +22,7 @@ const ADMIN_URL: &str = "SHOP_PG_ADMIN_URL";
 /// The databases of one run.
 pub struct RunDatabases {
     admin_url: String,
-    names: Vec<String>,
+    names: Vec<DatabaseName>,
 }
 
 impl RunDatabases {
@@ -36,11 +37,9 @@ impl RunDatabases {
                 continue;
             }
             let (url, database) = renamed(value, run)?;
-            // A name of letters, digits and `_` only (see `renamed`), quoted.
-            admin
-                .execute(AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
-                .await
-                .map_err(|e| BenchError::Databases(format!("cannot create {database}: {e}")))?;
+            create_database(&mut admin, &database).await.map_err(|e| {
+                BenchError::Databases(format!("cannot create {}: {e}", database.as_str()))
+            })?;
             names.push(database);
             *value = url;
         }
@@ -54,9 +53,8 @@ impl RunDatabases {
             Err(error) => return eprintln!("cannot drop the run's databases: {error}"),
         };
         for database in &self.names {
-            let drop = format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-            if let Err(error) = admin.execute(AssertSqlSafe(drop)).await {
-                eprintln!("cannot drop {database}: {error}");
+            if let Err(error) = drop_database(&mut admin, database).await {
+                eprintln!("cannot drop {}: {error}", database.as_str());
             }
         }
     }
@@ -75,9 +73,9 @@ async fn connect(url: &str) -> Result<PgConnection, BenchError> {
         .map_err(|e| BenchError::Databases(format!("cannot reach PostgreSQL: {e}")))
 }
 
-/// `url` with its database `<db>` renamed `<run>_<db>`, and that name: letters, digits
-/// and `_` only, or an error.
-fn renamed(url: &str, run: &str) -> Result<(String, String), BenchError> {
+/// `url` with its database `<db>` renamed `<run>_<db>`, and that name (letters,
+/// digits and `_` only, or an error).
+fn renamed(url: &str, run: &str) -> Result<(String, DatabaseName), BenchError> {
     // Not echoing the URL: it may carry a password.
     let invalid = || {
         BenchError::Databases(format!(
@@ -86,12 +84,11 @@ fn renamed(url: &str, run: &str) -> Result<(String, String), BenchError> {
     };
     let mut parsed = Url::parse(url).map_err(|_| invalid())?;
     let database = parsed.path().trim_start_matches('/');
-    let renamed = format!("{run}_{database}");
-    let plain = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    if database.is_empty() || !renamed.chars().all(plain) {
+    if database.is_empty() {
         return Err(invalid());
     }
-    parsed.set_path(&renamed);
+    let renamed = DatabaseName::new(format!("{run}_{database}")).ok_or_else(invalid)?;
+    parsed.set_path(renamed.as_str());
     Ok((parsed.into(), renamed))
 }
 
@@ -110,7 +107,7 @@ mod tests {
             url,
             "postgres://postgres@127.0.0.1:55432/bench1795000000_orders"
         );
-        assert_eq!(name, "bench1795000000_orders");
+        assert_eq!(name.as_str(), "bench1795000000_orders");
     }
 
     #[test]

@@ -21,20 +21,20 @@ pub enum Kept {
 }
 
 impl Kept {
-    /// Deletes the oldest `$2` rows older than `$1` milliseconds.
+    /// Deletes the oldest `$2` rows older than the interval `$1`.
     fn delete_statement(self) -> &'static str {
         match self {
             Kept::SentEvents => {
                 "DELETE FROM outbox WHERE id IN ( \
                    SELECT id FROM outbox \
-                   WHERE sent_at < now() - $1 * interval '1 millisecond' \
+                   WHERE sent_at < now() - $1 \
                    ORDER BY sent_at LIMIT $2 \
                  )"
             }
             Kept::ProcessedEvents => {
                 "DELETE FROM processed_events WHERE event_id IN ( \
                    SELECT event_id FROM processed_events \
-                   WHERE processed_at < now() - $1 * interval '1 millisecond' \
+                   WHERE processed_at < now() - $1 \
                    ORDER BY processed_at LIMIT $2 \
                  )"
             }
@@ -51,7 +51,7 @@ pub async fn delete_older_than(
     limit: i64,
 ) -> Result<u64, StoreError> {
     let deleted = sqlx::query(kept.delete_statement())
-        .bind(millis(age))
+        .bind(age.min(LONGEST_AGE))
         .bind(limit)
         .execute(pool)
         .await?;
@@ -61,9 +61,3 @@ pub async fn delete_older_than(
 /// The longest age passed to PostgreSQL: `now()` minus more overflows its timestamps,
 /// and a retention of a thousand years keeps everything, as a longer one would.
 const LONGEST_AGE: Duration = Duration::from_secs(1000 * 365 * 86_400);
-
-/// `age` in milliseconds, at most [`LONGEST_AGE`].
-fn millis(age: Duration) -> i64 {
-    // LONGEST_AGE in milliseconds fits an i64 many times over.
-    i64::try_from(age.min(LONGEST_AGE).as_millis()).unwrap_or(i64::MAX)
-}
