@@ -235,6 +235,7 @@ async fn consumers_resume_after_the_broker_restarts() {
         replication: 1,
         client_id: "restart-test".into(),
         fetch_wait: None,
+        background_fetch_wait: None,
     };
     let topic = config.topic(EventType::StockReserved);
     ensure_topics(&config, std::slice::from_ref(&topic))

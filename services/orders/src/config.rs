@@ -15,7 +15,8 @@ pub struct Config {
     pub database_url: PostgresUrl,
     /// `PRODUCTS_GRPC_URL`: the products service (default http://127.0.0.1:50053)
     pub products_url: GrpcUrl,
-    /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`, `KAFKA_FETCH_WAIT_MS`
+    /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`, `KAFKA_FETCH_WAIT_MS`,
+    /// `KAFKA_BACKGROUND_FETCH_WAIT_MS`
     pub kafka: KafkaConfig,
     /// `OUTBOX_RETENTION`, `PROCESSED_EVENTS_RETENTION`
     pub retention: Retention,

@@ -9,7 +9,8 @@ use shop_common::service::{ServerConfig, ServiceKind};
 pub struct Config {
     /// `LISTEN_HOST`, `GRPC_PORT`, `METRICS_PORT`.
     pub server: ServerConfig,
-    /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`
+    /// `KAFKA_BROKERS`, `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION`,
+    /// `KAFKA_BACKGROUND_FETCH_WAIT_MS`
     pub kafka: KafkaConfig,
 }
 

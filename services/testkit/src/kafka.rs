@@ -21,6 +21,7 @@ impl TestKafka {
             replication: 1,
             client_id: client_id.to_owned(),
             fetch_wait: None,
+            background_fetch_wait: None,
         }
     }
 

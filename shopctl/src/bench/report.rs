@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::broker::{CONFIRMATION_PATH_FETCH_WAIT_MS, READS_FETCH_WAIT_MS};
+use super::broker::{CONFIRMATION_PATH_FETCH_WAIT_MS, READS_FETCH_WAIT_MS, TOPIC_PARTITIONS};
 use super::cpu::Spender;
 use super::machine::Images;
 use super::rss::mib;
@@ -305,9 +305,11 @@ fn method(out: &mut String, r: &BenchResults) {
          the SQLite engine), and a few unmeasured orders go through them; their peak and \
          after-the-run RSS below are those of the restarted processes. A \
          `KAFKA_FETCH_WAIT_MS` set for the run holds throughout instead. The consumers nobody waits for \
-         (shipping, notification, orders' shipments) always wait 200 ms. The in-memory engine \
-         lists every record of a partition on each fetch that finds data, so the broker's CPU \
-         per fetch grows with the records a run adds (see its column under CPU per request).\n\
+         (shipping, notification, orders' shipments) wait 1 s, the services' default. The \
+         in-memory engine lists every record of a partition on each fetch that finds data, so \
+         the broker's CPU per fetch grows with the records a run adds (see its column under CPU \
+         per request); the run's topics have {} partitions (the services' default is 3) to \
+         keep those lists short, unless `KAFKA_TOPIC_PARTITIONS` is set for the run.\n\
          - Idle RSS: `VmRSS` after every service reported healthy, before any request. \
          Peak: `VmHWM` at the end.\n\
          - accepted → confirmed: from the order's `createdAt` to its `confirmedAt`, both recorded \
@@ -327,6 +329,7 @@ fn method(out: &mut String, r: &BenchResults) {
         r.options.warmup,
         READS_FETCH_WAIT_MS,
         CONFIRMATION_PATH_FETCH_WAIT_MS,
+        TOPIC_PARTITIONS,
         r.options.poll_interval
     );
 }

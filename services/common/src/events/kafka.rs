@@ -32,6 +32,9 @@ pub struct KafkaConfig {
     /// arrives, so 500 costs it no latency; tansu holds every fetch this long, so
     /// shorter means faster hops and more broker CPU.
     pub fetch_wait: Option<Duration>,
+    /// `KAFKA_BACKGROUND_FETCH_WAIT_MS`: the same for the consumers nobody waits for
+    /// (default [`super::consumer::BACKGROUND_FETCH_WAIT`]).
+    pub background_fetch_wait: Option<Duration>,
 }
 
 impl KafkaConfig {
@@ -44,6 +47,9 @@ impl KafkaConfig {
             client_id: client_id.to_owned(),
             fetch_wait: env
                 .optional::<u64>("KAFKA_FETCH_WAIT_MS")?
+                .map(Duration::from_millis),
+            background_fetch_wait: env
+                .optional::<u64>("KAFKA_BACKGROUND_FETCH_WAIT_MS")?
                 .map(Duration::from_millis),
         })
     }

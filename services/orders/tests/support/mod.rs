@@ -101,6 +101,7 @@ impl Flow {
             replication: 1,
             client_id: "flow-test".into(),
             fetch_wait: None,
+            background_fetch_wait: None,
         };
         let (products_addr, products_service) = start_products().await;
         let products_url = format!("http://{products_addr}");
