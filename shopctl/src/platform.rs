@@ -80,20 +80,15 @@ impl Platform {
     }
 
     /// Replaces the per-service defaults with `service_env`, and stops (within `grace`)
-    /// and starts again every service they name, which then runs with them.
+    /// and starts again every service whose defaults changed, which then runs with them.
     pub async fn restart_with(
         &mut self,
         service_env: Vec<(ServiceKind, String, String)>,
         grace: Duration,
     ) -> Result<(), PlatformError> {
-        let mut named: Vec<ServiceKind> = Vec::new();
-        for (service, _, _) in &service_env {
-            if !named.contains(service) {
-                named.push(*service);
-            }
-        }
+        let changed = changed_services(&self.spec.service_env, &service_env);
         self.spec.service_env = service_env;
-        for service in named {
+        for service in changed {
             if let Some(process) = self.process_mut(service) {
                 process.stop(grace).await?;
             }
@@ -216,6 +211,26 @@ fn start(spec: &PlatformSpec, service: ServiceKind) -> Result<ServiceProcess, Pl
     )?)
 }
 
+/// The services (in [`ServiceKind::ALL`]'s order) whose entries differ between `before` and `after`.
+fn changed_services(
+    before: &[(ServiceKind, String, String)],
+    after: &[(ServiceKind, String, String)],
+) -> Vec<ServiceKind> {
+    let entries = |env: &[(ServiceKind, String, String)], service| {
+        let mut mine: Vec<(String, String)> = env
+            .iter()
+            .filter(|(only, _, _)| *only == service)
+            .map(|(_, name, value)| (name.clone(), value.clone()))
+            .collect();
+        mine.sort();
+        mine
+    };
+    ServiceKind::ALL
+        .into_iter()
+        .filter(|service| entries(before, *service) != entries(after, *service))
+        .collect()
+}
+
 /// `service`'s defaults: its entries of `service_env` and [`one_worker_thread`], but
 /// none of the variables `chosen` says are set.
 fn service_defaults(
@@ -276,5 +291,25 @@ mod tests {
         assert!(service_defaults(ServiceKind::Orders, &service_env, threads_chosen).is_empty());
         let all_chosen = |_: &str| true;
         assert!(service_defaults(ServiceKind::Stock, &service_env, all_chosen).is_empty());
+    }
+
+    #[test]
+    fn only_services_whose_defaults_changed_are_restarted() {
+        let entry = |service, name: &str, value: &str| (service, name.to_owned(), value.to_owned());
+        let before = [
+            entry(ServiceKind::Stock, "KAFKA_FETCH_WAIT_MS", "500"),
+            entry(ServiceKind::Cart, "KAFKA_TOPIC_PARTITIONS", "12"),
+            entry(ServiceKind::Orders, "KAFKA_TOPIC_PARTITIONS", "12"),
+        ];
+        let after = [
+            entry(ServiceKind::Orders, "KAFKA_TOPIC_PARTITIONS", "12"),
+            entry(ServiceKind::Cart, "KAFKA_TOPIC_PARTITIONS", "12"),
+            entry(ServiceKind::Stock, "KAFKA_FETCH_WAIT_MS", "5"),
+            entry(ServiceKind::Orders, "KAFKA_FETCH_WAIT_MS", "5"),
+        ];
+        let mut changed = changed_services(&before, &after);
+        changed.sort_by_key(|service| service.to_string());
+        assert_eq!(changed, [ServiceKind::Orders, ServiceKind::Stock]);
+        assert!(changed_services(&after, &after).is_empty());
     }
 }

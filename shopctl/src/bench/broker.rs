@@ -97,44 +97,48 @@ impl BenchBroker {
     }
 }
 
-/// `KAFKA_TOPIC_PARTITIONS` = [`TOPIC_PARTITIONS`] for every service, unless the run
-/// sets it itself (`set` says whether).
-pub fn partitions_env(set: impl Fn(&str) -> bool) -> Option<(String, String)> {
-    (!set(PARTITIONS)).then(|| (PARTITIONS.to_owned(), TOPIC_PARTITIONS.to_owned()))
-}
-
-/// `KAFKA_FETCH_WAIT_MS` = `wait` for stock and orders, the consumers between an
-/// accepted order and its confirmation (a `KAFKA_FETCH_WAIT_MS` set for the run holds
-/// for every service instead).
-pub fn consumer_env(wait: &str) -> Vec<(ServiceKind, String, String)> {
-    [ServiceKind::Stock, ServiceKind::Orders]
+/// The services' settings for this broker (defaults: a variable set for the run
+/// holds instead): `KAFKA_FETCH_WAIT_MS` = `wait` for stock and orders, the consumers
+/// between an accepted order and its confirmation, and `KAFKA_TOPIC_PARTITIONS` =
+/// [`TOPIC_PARTITIONS`] for every service.
+pub fn service_env(wait: &str) -> Vec<(ServiceKind, String, String)> {
+    let fetch_wait = [ServiceKind::Stock, ServiceKind::Orders]
         .into_iter()
-        .map(|service| (service, FETCH_WAIT.to_owned(), wait.to_owned()))
-        .collect()
+        .map(|service| (service, FETCH_WAIT.to_owned(), wait.to_owned()));
+    let partitions = ServiceKind::ALL
+        .into_iter()
+        .map(|service| (service, PARTITIONS.to_owned(), TOPIC_PARTITIONS.to_owned()));
+    fetch_wait.chain(partitions).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_the_confirmation_path_fetches_faster() {
-        let services: Vec<ServiceKind> = consumer_env(CONFIRMATION_PATH_FETCH_WAIT_MS)
+    /// The services that `service_env(wait)` gives `variable` = `value`.
+    fn given(variable: &str, value: &str) -> Vec<ServiceKind> {
+        service_env(CONFIRMATION_PATH_FETCH_WAIT_MS)
             .into_iter()
-            .map(|(service, name, value)| {
-                assert_eq!((name.as_str(), value.as_str()), (FETCH_WAIT, "5"));
-                service
-            })
-            .collect();
-        assert_eq!(services, [ServiceKind::Stock, ServiceKind::Orders]);
+            .filter(|(_, name, set)| name == variable && set == value)
+            .map(|(service, _, _)| service)
+            .collect()
     }
 
     #[test]
-    fn the_run_sets_the_partitions_unless_told_otherwise() {
+    fn only_the_confirmation_path_fetches_faster() {
         assert_eq!(
-            partitions_env(|_| false),
-            Some((PARTITIONS.to_owned(), TOPIC_PARTITIONS.to_owned()))
+            given(FETCH_WAIT, "5"),
+            [ServiceKind::Stock, ServiceKind::Orders]
         );
-        assert_eq!(partitions_env(|name| name == PARTITIONS), None);
+        let env = service_env(CONFIRMATION_PATH_FETCH_WAIT_MS);
+        assert_eq!(
+            env.iter().filter(|(_, name, _)| name == FETCH_WAIT).count(),
+            2
+        );
+    }
+
+    #[test]
+    fn every_service_creates_topics_with_the_runs_partitions() {
+        assert_eq!(given(PARTITIONS, TOPIC_PARTITIONS), ServiceKind::ALL);
     }
 }

@@ -204,14 +204,11 @@ pub async fn run(options: BenchOptions) -> Result<BenchResults, BenchError> {
     let broker = broker::BenchBroker::start(&tansu, options.port_base + BROKER_PORT_OFFSET).await?;
     env.retain(|(name, _)| name != "KAFKA_BROKERS");
     env.push(("KAFKA_BROKERS".to_owned(), broker.brokers()));
-    env.extend(broker::partitions_env(|name| {
-        std::env::var_os(name).is_some()
-    }));
     eprintln!("==> starting the platform (cold start)");
     let ports = PortPlan::block(options.port_base);
     // The consumers wait long in the read scenarios; `runs` gives the confirmation path
     // its short fetch wait before `buy`.
-    let reads = broker::consumer_env(broker::READS_FETCH_WAIT_MS);
+    let reads = broker::service_env(broker::READS_FETCH_WAIT_MS);
     let (mut running, cold_start) =
         platform::start(bin_dir, env, reads, ports, Duration::from_secs(60)).await?;
     let idle = platform::memory(&mut running);

@@ -232,12 +232,10 @@ pub async fn measure(
 /// [`broker::CONFIRMATION_PATH_FETCH_WAIT_MS`]; the read scenarios ran with
 /// [`broker::READS_FETCH_WAIT_MS`]) and sends a few unmeasured orders through them.
 async fn prepare_buy(s: &mut Session<'_>, platform: &mut Platform) -> Result<(), BenchError> {
-    eprintln!("==> restarting stock and orders with a 5 ms fetch wait");
+    let wait = broker::CONFIRMATION_PATH_FETCH_WAIT_MS;
+    eprintln!("==> restarting stock and orders with a {wait} ms fetch wait");
     platform
-        .restart_with(
-            broker::consumer_env(broker::CONFIRMATION_PATH_FETCH_WAIT_MS),
-            RESTART_GRACE,
-        )
+        .restart_with(broker::service_env(wait), RESTART_GRACE)
         .await?;
     platform.wait_healthy(RESTART_TIMEOUT).await?;
     s.pids = platform.pids();
