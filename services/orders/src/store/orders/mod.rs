@@ -1,17 +1,18 @@
-//! Orders and their items: writing an order, reading it, locking it for a change
-//! (recording the event that causes it), and changing its status. Listings are in
-//! [`listing`], the rows and their conversions in [`rows`].
+//! Orders and their items: writing an order and reading it. Status changes are in
+//! [`status`], listings in [`listing`], the rows and their conversions in [`rows`].
 
 mod listing;
 mod rows;
+mod status;
 
 use rust_decimal::Decimal;
-use sqlx::{AssertSqlSafe, PgConnection, PgPool};
+use sqlx::{AssertSqlSafe, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use self::listing::{OrderSort, list};
-use self::rows::{LockedRow, ORDER_COLUMNS, OrderItemRow, OrderRow};
+use self::rows::{ORDER_COLUMNS, OrderItemRow};
+pub use self::status::{StatusChange, change_for_event, lock, lock_for_event, set_status};
 use super::StoreError;
 use super::outbox::NewEvent;
 use crate::domain::{Order, OrderItem, OrderStatus, PricedOrder};
@@ -135,99 +136,4 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<Order>, StoreError> {
         order.get_or_insert(order_row);
     }
     order.map(|row| row.into_order(items)).transpose()
-}
-
-/// The order's status, locked until the transaction ends (event handlers and admin
-/// changes serialise on it).
-pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, StoreError> {
-    let row: Option<OrderRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|row| row.into_order(Vec::new())).transpose()
-}
-
-/// Records `event_id` as processed and locks the order, in one statement: the order
-/// (none if it does not exist), and whether this is the event's first time. The record
-/// is undone with the transaction, so an event whose handling fails is not marked.
-pub async fn lock_for_event(
-    conn: &mut PgConnection,
-    id: Uuid,
-    event_id: Uuid,
-) -> Result<Option<(Order, bool)>, StoreError> {
-    let row: Option<LockedRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "WITH recorded AS ( \
-           INSERT INTO processed_events (event_id) VALUES ($2) \
-           ON CONFLICT DO NOTHING RETURNING event_id \
-         ) \
-         SELECT {ORDER_COLUMNS}, EXISTS (SELECT 1 FROM recorded) AS first_time \
-         FROM orders WHERE id = $1 FOR UPDATE"
-    )))
-    .bind(id)
-    .bind(event_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|row| Ok((row.order.into_order(Vec::new())?, row.first_time)))
-        .transpose()
-}
-
-/// A status change with what it records.
-#[derive(Debug, Clone, Copy)]
-pub enum StatusChange<'a> {
-    Confirm,
-    Cancel { reason: &'a str },
-    Ship { tracking_number: &'a str },
-    Deliver,
-}
-
-impl StatusChange<'_> {
-    pub fn target(&self) -> OrderStatus {
-        match self {
-            StatusChange::Confirm => OrderStatus::Confirmed,
-            StatusChange::Cancel { .. } => OrderStatus::Cancelled,
-            StatusChange::Ship { .. } => OrderStatus::Shipped,
-            StatusChange::Deliver => OrderStatus::Delivered,
-        }
-    }
-}
-
-/// Writes a status change (the caller checked it is legal, under the row lock) and
-/// puts the event announcing it, if any, in the outbox: one statement, so a change
-/// costs one round trip to the database.
-pub async fn set_status(
-    conn: &mut PgConnection,
-    id: Uuid,
-    change: StatusChange<'_>,
-    announcement: Option<&NewEvent>,
-) -> Result<(), StoreError> {
-    let (reason, tracking) = match change {
-        StatusChange::Cancel { reason } => (Some(reason), None),
-        StatusChange::Ship { tracking_number } => (None, Some(tracking_number)),
-        StatusChange::Confirm | StatusChange::Deliver => (None, None),
-    };
-    sqlx::query(
-        "WITH changed AS ( \
-           UPDATE orders SET status = $2, \
-             cancel_reason = COALESCE($3, cancel_reason), \
-             tracking_number = COALESCE($4, tracking_number), \
-             shipped_at = CASE WHEN $4::text IS NULL THEN shipped_at ELSE now() END, \
-             confirmed_at = CASE WHEN $2 = 'confirmed' THEN now() ELSE confirmed_at END, \
-             updated_at = now() \
-           WHERE id = $1 RETURNING id \
-         ) \
-         INSERT INTO outbox (topic, key, payload) \
-         SELECT $5, $6, $7::json FROM changed WHERE $5::text IS NOT NULL",
-    )
-    .bind(id)
-    .bind(change.target().as_str())
-    .bind(reason)
-    .bind(tracking)
-    .bind(announcement.map(|event| event.topic))
-    .bind(announcement.map(|event| event.key.as_str()))
-    .bind(announcement.map(|event| event.json.as_str()))
-    .execute(conn)
-    .await?;
-    Ok(())
 }

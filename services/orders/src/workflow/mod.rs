@@ -1,6 +1,10 @@
 //! Every change to an order, in one place: each runs in one transaction that locks
 //! the order, checks the transition, writes it, puts its events in the outbox and
-//! (for event-driven changes) records the event id, then wakes the outbox relay.
+//! (for event-driven changes) records the event id, then wakes the outbox relay. An
+//! event that finds its order as expected, with its announcement known without
+//! reading the order ([`placements`]), is applied in one statement instead.
+
+mod placements;
 
 use std::sync::Arc;
 
@@ -9,6 +13,7 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use self::placements::{Placement, RecentPlacements};
 use crate::domain::{Order, OrderStatus, PricedOrder};
 use crate::store::orders::{self, Customer, StatusChange};
 use crate::store::outbox::NewEvent;
@@ -54,11 +59,16 @@ enum Decision<'a> {
 pub struct Workflow {
     pool: PgPool,
     relay: Arc<Notify>,
+    placements: RecentPlacements,
 }
 
 impl Workflow {
     pub fn new(pool: PgPool, relay: Arc<Notify>) -> Self {
-        Self { pool, relay }
+        Self {
+            pool,
+            relay,
+            placements: RecentPlacements::default(),
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -90,6 +100,7 @@ impl Workflow {
                 .await?
                 .ok_or(FlowError::NotFound(id));
         };
+        self.placements.remember(&order);
         self.relay.notify_one();
         Ok(order)
     }
@@ -100,6 +111,10 @@ impl Workflow {
         order_id: Uuid,
         event_id: Uuid,
     ) -> Result<Applied, FlowError> {
+        let (from, change) = (OrderStatus::Pending, StatusChange::Confirm);
+        if self.apply_in_one(order_id, event_id, from, change).await? {
+            return Ok(Applied::Changed);
+        }
         self.apply(order_id, Some(event_id), |order| {
             Ok(match order.status {
                 OrderStatus::Pending => Decision::Change(StatusChange::Confirm),
@@ -117,6 +132,10 @@ impl Workflow {
         reason: &str,
         event_id: Uuid,
     ) -> Result<Applied, FlowError> {
+        let (from, change) = (OrderStatus::Pending, StatusChange::Cancel { reason });
+        if self.apply_in_one(order_id, event_id, from, change).await? {
+            return Ok(Applied::Changed);
+        }
         self.apply(order_id, Some(event_id), |order| {
             Ok(match order.status {
                 OrderStatus::Pending => Decision::Change(StatusChange::Cancel { reason }),
@@ -133,6 +152,13 @@ impl Workflow {
         tracking_number: &str,
         event_id: Uuid,
     ) -> Result<Applied, FlowError> {
+        let (from, change) = (
+            OrderStatus::Confirmed,
+            StatusChange::Ship { tracking_number },
+        );
+        if self.apply_in_one(order_id, event_id, from, change).await? {
+            return Ok(Applied::Changed);
+        }
         self.apply(order_id, Some(event_id), |order| {
             Ok(match order.status {
                 OrderStatus::Confirmed => Decision::Change(StatusChange::Ship { tracking_number }),
@@ -165,6 +191,40 @@ impl Workflow {
             .ok_or(FlowError::NotFound(order_id))
     }
 
+    /// Applies `change` of an order in `from` in one statement, if its announcement
+    /// (if any) is known without reading the order; false if not applied (unknown
+    /// announcement, another state, a redelivery): the locked path decides then.
+    async fn apply_in_one(
+        &self,
+        order_id: Uuid,
+        event_id: Uuid,
+        from: OrderStatus,
+        change: StatusChange<'_>,
+    ) -> Result<bool, FlowError> {
+        let announcement = if announces(change) {
+            let Some(placement) = self.placements.get(order_id) else {
+                return Ok(false);
+            };
+            announcement(order_id, &placement, change)?
+        } else {
+            None
+        };
+        let applied = orders::change_for_event(
+            &self.pool,
+            order_id,
+            event_id,
+            from,
+            change,
+            announcement.as_ref(),
+        )
+        .await?;
+        if applied && announcement.is_some() {
+            self.placements.forget(order_id);
+            self.relay.notify_one();
+        }
+        Ok(applied)
+    }
+
     async fn apply<'a>(
         &self,
         order_id: Uuid,
@@ -184,13 +244,14 @@ impl Workflow {
         }
         let (applied, announced) = match decide(&order)? {
             Decision::Change(change) => {
-                let announcement = announcement(&order, change)?;
+                let announcement = announcement(order.id, &Placement::of(&order), change)?;
                 orders::set_status(&mut tx, order_id, change, announcement.as_ref()).await?;
                 (Applied::Changed, announcement.is_some())
             }
             Decision::Compensate => {
                 let reason = order.cancel_reason.as_deref().unwrap_or("cancelled");
-                outbox::enqueue(&mut tx, &order_cancelled(&order, reason)).await?;
+                let cancelled = order_cancelled(order.id, &Placement::of(&order), reason);
+                outbox::enqueue(&mut tx, &cancelled).await?;
                 (Applied::Changed, true)
             }
             Decision::Nothing => (Applied::Ignored, false),
@@ -205,27 +266,38 @@ impl Workflow {
     }
 }
 
-/// The event a status change announces; none for shipping (shipping announces
-/// `order_shipped` itself) and delivery (not announced).
-fn announcement(order: &Order, change: StatusChange<'_>) -> Result<Option<NewEvent>, StoreError> {
+/// Whether a status change is announced: shipping announces `order_shipped` itself,
+/// and delivery is not announced.
+fn announces(change: StatusChange<'_>) -> bool {
+    matches!(change, StatusChange::Confirm | StatusChange::Cancel { .. })
+}
+
+/// The event announcing a status change of the order `placement` describes, if any.
+fn announcement(
+    order_id: Uuid,
+    placement: &Placement,
+    change: StatusChange<'_>,
+) -> Result<Option<NewEvent>, StoreError> {
     let event = match change {
         StatusChange::Confirm => NewEvent::new(&OrderConfirmed {
-            order_id: order.id,
-            user_id: order.user_id,
-            user_email: order.user_email.clone(),
-            total_price: order.total,
+            order_id,
+            user_id: placement.user_id,
+            user_email: placement.user_email.clone(),
+            total_price: placement.total,
         })?,
-        StatusChange::Cancel { reason } => NewEvent::new(&order_cancelled(order, reason))?,
+        StatusChange::Cancel { reason } => {
+            NewEvent::new(&order_cancelled(order_id, placement, reason))?
+        }
         StatusChange::Ship { .. } | StatusChange::Deliver => return Ok(None),
     };
     Ok(Some(event))
 }
 
-fn order_cancelled(order: &Order, reason: &str) -> OrderCancelled {
+fn order_cancelled(order_id: Uuid, placement: &Placement, reason: &str) -> OrderCancelled {
     OrderCancelled {
-        order_id: order.id,
-        user_id: order.user_id,
-        user_email: order.user_email.clone(),
+        order_id,
+        user_id: placement.user_id,
+        user_email: placement.user_email.clone(),
         reason: reason.to_owned(),
     }
 }
