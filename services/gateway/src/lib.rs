@@ -35,6 +35,7 @@ pub use config::Config;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use shop_common::server::{ServerError, bind};
@@ -50,15 +51,35 @@ use crate::revalidation::RevalidatedPages;
 use crate::verified_tokens::VerifiedTokens;
 use crate::workers::{MakeRouter, WorkerError};
 
-/// What every handler shares: the upstream clients, the token key and what is known
-/// of the accounts behind tokens.
+/// What every handler shares, behind one `Arc`: axum clones the state for each
+/// request (and each extractor that takes it), and one reference count costs less
+/// than cloning every part (the caches are several reference counts each).
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+/// The upstream clients, the token key and what is known of the accounts behind
+/// tokens.
+#[derive(Debug, Clone)]
+pub struct SharedState {
     pub clients: Arc<Clients>,
     pub keys: KeyStore,
     pub accounts: Arc<AccountCheck>,
     pub pages: RevalidatedPages,
     pub verified: VerifiedTokens,
+}
+
+impl AppState {
+    pub fn new(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
 }
 
 /// Why the gateway could not start or stopped.
@@ -99,13 +120,13 @@ impl App {
         Ok(Self {
             listener,
             addr,
-            state: AppState {
+            state: AppState::new(SharedState {
                 clients: Arc::new(clients),
                 keys: KeyStore::new(config.jwt_public_key),
                 accounts: Arc::default(),
                 pages: RevalidatedPages::default(),
                 verified: VerifiedTokens::default(),
-            },
+            }),
             upstreams: config.upstreams,
             settings: HttpSettings {
                 cors_origins: config.cors_origins,
@@ -154,10 +175,10 @@ impl AppState {
     fn router_maker(self, upstreams: Upstreams, settings: HttpSettings) -> MakeRouter {
         let request_timeout = settings.request_timeout;
         Arc::new(move |shutdown| {
-            let state = Self {
+            let state = Self::new(SharedState {
                 clients: Arc::new(Clients::new(&upstreams, request_timeout)?),
-                ..self.clone()
-            };
+                ..SharedState::clone(&self)
+            });
             Ok(routes::router(state, &settings, shutdown))
         })
     }
