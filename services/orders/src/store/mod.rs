@@ -1,7 +1,7 @@
 //! PostgreSQL access of the orders service.
 //!
 //! - [`orders`]: orders and their items, and the ids of applied events
-//!   (`processed_events`, recorded as an event's order is locked), which make the
+//!   (`processed_events`, recorded with the change an event makes), which make the
 //!   consumers idempotent: a redelivered event is recognised and changes nothing.
 //! - [`outbox`]: events written in the same transaction as the change they describe.
 //! - [`retention`]: deleting sent outbox rows and processed event ids once old enough.
