@@ -111,17 +111,17 @@ impl Workflow {
         order_id: Uuid,
         event_id: Uuid,
     ) -> Result<Applied, FlowError> {
-        let (from, change) = (OrderStatus::Pending, StatusChange::Confirm);
-        if self.apply_in_one(order_id, event_id, from, change).await? {
-            return Ok(Applied::Changed);
-        }
-        self.apply(order_id, Some(event_id), |order| {
-            Ok(match order.status {
-                OrderStatus::Pending => Decision::Change(StatusChange::Confirm),
+        let from = OrderStatus::Pending;
+        self.on_event(
+            order_id,
+            event_id,
+            from,
+            StatusChange::Confirm,
+            |status| match status {
                 OrderStatus::Cancelled => Decision::Compensate,
                 _ => Decision::Nothing,
-            })
-        })
+            },
+        )
         .await
     }
 
@@ -132,15 +132,9 @@ impl Workflow {
         reason: &str,
         event_id: Uuid,
     ) -> Result<Applied, FlowError> {
-        let (from, change) = (OrderStatus::Pending, StatusChange::Cancel { reason });
-        if self.apply_in_one(order_id, event_id, from, change).await? {
-            return Ok(Applied::Changed);
-        }
-        self.apply(order_id, Some(event_id), |order| {
-            Ok(match order.status {
-                OrderStatus::Pending => Decision::Change(StatusChange::Cancel { reason }),
-                _ => Decision::Nothing,
-            })
+        let change = StatusChange::Cancel { reason };
+        self.on_event(order_id, event_id, OrderStatus::Pending, change, |_| {
+            Decision::Nothing
         })
         .await
     }
@@ -152,18 +146,9 @@ impl Workflow {
         tracking_number: &str,
         event_id: Uuid,
     ) -> Result<Applied, FlowError> {
-        let (from, change) = (
-            OrderStatus::Confirmed,
-            StatusChange::Ship { tracking_number },
-        );
-        if self.apply_in_one(order_id, event_id, from, change).await? {
-            return Ok(Applied::Changed);
-        }
-        self.apply(order_id, Some(event_id), |order| {
-            Ok(match order.status {
-                OrderStatus::Confirmed => Decision::Change(StatusChange::Ship { tracking_number }),
-                _ => Decision::Nothing,
-            })
+        let change = StatusChange::Ship { tracking_number };
+        self.on_event(order_id, event_id, OrderStatus::Confirmed, change, |_| {
+            Decision::Nothing
         })
         .await
     }
@@ -189,6 +174,30 @@ impl Workflow {
         orders::get(&self.pool, order_id)
             .await?
             .ok_or(FlowError::NotFound(order_id))
+    }
+
+    /// Applies an event that moves an order from `from` by `change`: in one statement
+    /// when it can ([`Self::apply_in_one`]), else under the row lock, where an order in
+    /// another state gets what `otherwise` decides for that state.
+    async fn on_event(
+        &self,
+        order_id: Uuid,
+        event_id: Uuid,
+        from: OrderStatus,
+        change: StatusChange<'_>,
+        otherwise: fn(OrderStatus) -> Decision<'static>,
+    ) -> Result<Applied, FlowError> {
+        if self.apply_in_one(order_id, event_id, from, change).await? {
+            return Ok(Applied::Changed);
+        }
+        self.apply(order_id, Some(event_id), |order| {
+            Ok(if order.status == from {
+                Decision::Change(change)
+            } else {
+                otherwise(order.status)
+            })
+        })
+        .await
     }
 
     /// Applies `change` of an order in `from` in one statement, if its announcement

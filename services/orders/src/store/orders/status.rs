@@ -2,7 +2,9 @@
 //! causes it), writing the change with the event announcing it, and the one-statement
 //! form of both for an event that finds its order in the state it expects.
 
-use sqlx::{AssertSqlSafe, PgConnection, PgPool};
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryScalar;
+use sqlx::{AssertSqlSafe, PgConnection, PgPool, Postgres};
 use uuid::Uuid;
 
 use super::rows::{LockedRow, ORDER_COLUMNS, OrderRow};
@@ -33,7 +35,7 @@ pub enum StatusChange<'a> {
     Deliver,
 }
 
-impl StatusChange<'_> {
+impl<'a> StatusChange<'a> {
     pub fn target(&self) -> OrderStatus {
         match self {
             StatusChange::Confirm => OrderStatus::Confirmed,
@@ -44,8 +46,8 @@ impl StatusChange<'_> {
     }
 
     /// The cancel reason and the tracking number it records.
-    fn records(&self) -> (Option<&str>, Option<&str>) {
-        match *self {
+    fn records(self) -> (Option<&'a str>, Option<&'a str>) {
+        match self {
             StatusChange::Cancel { reason } => (Some(reason), None),
             StatusChange::Ship { tracking_number } => (None, Some(tracking_number)),
             StatusChange::Confirm | StatusChange::Deliver => (None, None),
@@ -89,6 +91,31 @@ pub async fn lock_for_event(
         .transpose()
 }
 
+/// The statement `changed` (a CTE that changes the order and returns its id) heads,
+/// followed by the announcement and `extra` CTEs, answering how many orders changed;
+/// with `$1`-`$7` bound as [`SET_STATUS`] and [`ANNOUNCE`] say (the caller binds any
+/// further parameters).
+fn change_statement<'q>(
+    changed: &str,
+    extra: &str,
+    id: Uuid,
+    change: StatusChange<'q>,
+    announcement: Option<&'q NewEvent>,
+) -> QueryScalar<'q, Postgres, i64, PgArguments> {
+    let (reason, tracking) = change.records();
+    sqlx::query_scalar(AssertSqlSafe(format!(
+        "WITH changed AS ({changed}){extra}, announced AS ({ANNOUNCE}) \
+         SELECT count(*) FROM changed"
+    )))
+    .bind(id)
+    .bind(change.target().as_str())
+    .bind(reason)
+    .bind(tracking)
+    .bind(announcement.map(|event| event.topic))
+    .bind(announcement.map(|event| event.key.as_str()))
+    .bind(announcement.map(|event| event.json.as_str()))
+}
+
 /// Writes a status change (the caller checked it is legal, under the row lock) and
 /// puts the event announcing it, if any, in the outbox: one statement, so a change
 /// costs one round trip to the database.
@@ -98,20 +125,10 @@ pub async fn set_status(
     change: StatusChange<'_>,
     announcement: Option<&NewEvent>,
 ) -> Result<(), StoreError> {
-    let (reason, tracking) = change.records();
-    sqlx::query(AssertSqlSafe(format!(
-        "WITH changed AS (UPDATE orders SET {SET_STATUS} WHERE id = $1 RETURNING id) \
-         {ANNOUNCE}"
-    )))
-    .bind(id)
-    .bind(change.target().as_str())
-    .bind(reason)
-    .bind(tracking)
-    .bind(announcement.map(|event| event.topic))
-    .bind(announcement.map(|event| event.key.as_str()))
-    .bind(announcement.map(|event| event.json.as_str()))
-    .execute(conn)
-    .await?;
+    let changed = format!("UPDATE orders SET {SET_STATUS} WHERE id = $1 RETURNING id");
+    change_statement(&changed, "", id, change, announcement)
+        .fetch_one(conn)
+        .await?;
     Ok(())
 }
 
@@ -133,28 +150,17 @@ pub async fn change_for_event(
     change: StatusChange<'_>,
     announcement: Option<&NewEvent>,
 ) -> Result<bool, StoreError> {
-    let (reason, tracking) = change.records();
-    let changed: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-        "WITH changed AS ( \
-           UPDATE orders SET {SET_STATUS} \
-           WHERE id = $1 AND status = $8 \
-             AND NOT EXISTS (SELECT 1 FROM processed_events WHERE event_id = $9) \
-           RETURNING id \
-         ), recorded AS ( \
-           INSERT INTO processed_events (event_id) SELECT $9 FROM changed \
-         ), announced AS ({ANNOUNCE}) \
-         SELECT count(*) FROM changed"
-    )))
-    .bind(id)
-    .bind(change.target().as_str())
-    .bind(reason)
-    .bind(tracking)
-    .bind(announcement.map(|event| event.topic))
-    .bind(announcement.map(|event| event.key.as_str()))
-    .bind(announcement.map(|event| event.json.as_str()))
-    .bind(from.as_str())
-    .bind(event_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(changed == 1)
+    let changed = format!(
+        "UPDATE orders SET {SET_STATUS} \
+         WHERE id = $1 AND status = $8 \
+           AND NOT EXISTS (SELECT 1 FROM processed_events WHERE event_id = $9) \
+         RETURNING id"
+    );
+    let recorded = ", recorded AS (INSERT INTO processed_events (event_id) SELECT $9 FROM changed)";
+    let count = change_statement(&changed, recorded, id, change, announcement)
+        .bind(from.as_str())
+        .bind(event_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(count == 1)
 }
